@@ -19,7 +19,7 @@ import (
 const DefaultLang = "id"
 
 //go:embed *.toml
-var files embed.FS
+var messageFiles embed.FS
 
 // idPattern is the shape of every message ID. The code-scan test recognises exactly this shape,
 // so an ID of another shape could never be checked against the message files.
@@ -39,7 +39,7 @@ type Bundle struct {
 // follow the naming rule, when two files define the same ID in one language, when an ID is not
 // CamelCase, when a message has no "other" text, or when a message template does not parse.
 func Load() (*Bundle, error) {
-	return load(files)
+	return load(messageFiles)
 }
 
 // load reads every *.toml file at the root of fsys.
