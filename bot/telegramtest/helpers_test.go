@@ -96,3 +96,5 @@ func testContext(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
