@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -226,4 +227,22 @@ func writeEnvelope(w http.ResponseWriter, result any, apiErr *apiError) {
 		return
 	}
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result})
+}
+
+// WaitFor waits until cond reports true, checking it again after every change the server sees
+// (a call, an update, a delivery). cond may call the server's methods.
+func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		changed := s.changed
+		s.mu.Unlock()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("telegramtest: waiting for a condition: %w", ctx.Err())
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package telegramtest_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -77,7 +78,7 @@ func TestWebhookPushWithSecretAndRetryAfter500(t *testing.T) {
 		t.Errorf("next delivery = %+v", d)
 	}
 
-	waitFor(t, func() bool { return len(srv.WebhookAttempts()) == 3 && srv.PendingUpdates() == 0 })
+	waitFor(t, srv, func() bool { return len(srv.WebhookAttempts()) == 3 && srv.PendingUpdates() == 0 })
 	attempts := srv.WebhookAttempts()
 	if attempts[0].Status != 500 || attempts[1].Status != 200 || attempts[0].UpdateID != id || attempts[1].UpdateID != id {
 		t.Errorf("attempts = %+v", attempts)
@@ -98,7 +99,7 @@ func TestWebhookNetworkErrorsAreRetriedBounded(t *testing.T) {
 
 	srv.User(1001, "Maria", "id").Send("halo")
 	rawJSON(t, ctx, srv, "setWebhook", map[string]any{"url": deadURL})
-	waitFor(t, func() bool { return srv.PendingUpdates() == 0 })
+	waitFor(t, srv, func() bool { return srv.PendingUpdates() == 0 })
 	attempts := srv.WebhookAttempts()
 	if len(attempts) != 3 {
 		t.Fatalf("attempts = %+v, want 3 then dropped", attempts)
@@ -125,14 +126,12 @@ func TestWebhookRedelivery(t *testing.T) {
 	}
 }
 
-// waitFor polls a condition with a deadline; the fake's state changes asynchronously.
-func waitFor(t *testing.T, cond func() bool) {
+// waitFor waits for the fake's asynchronous state (webhook pushes) to reach a condition.
+func waitFor(t *testing.T, srv *telegramtest.Server, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
-		time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitFor(ctx, cond); err != nil {
+		t.Fatal(err)
 	}
 }
