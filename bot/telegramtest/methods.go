@@ -103,15 +103,21 @@ func (s *Server) targetLocked(p Params) (*chat, *apiError) {
 	return c, nil
 }
 
-func (s *Server) sendMessage(_ context.Context, p Params) (any, *apiError) {
+// textAndMarkup reads and checks what sendMessage and editMessageText share.
+func (s *Server) textAndMarkup(p Params) (string, *markup, *apiError) {
 	text := p.Get("text")
 	if strings.TrimSpace(text) == "" {
-		return nil, badRequest("message text is empty")
+		return "", nil, badRequest("message text is empty")
 	}
 	if err := s.checkText(text); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	m, apiErr := s.parseMarkup(p)
+	return text, m, apiErr
+}
+
+func (s *Server) sendMessage(_ context.Context, p Params) (any, *apiError) {
+	text, m, apiErr := s.textAndMarkup(p)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -233,14 +239,7 @@ func (s *Server) editableLocked(p Params) (*record, *apiError) {
 const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
 
 func (s *Server) editMessageText(_ context.Context, p Params) (any, *apiError) {
-	text := p.Get("text")
-	if strings.TrimSpace(text) == "" {
-		return nil, badRequest("message text is empty")
-	}
-	if err := s.checkText(text); err != nil {
-		return nil, err
-	}
-	m, apiErr := s.parseMarkup(p)
+	text, m, apiErr := s.textAndMarkup(p)
 	if apiErr != nil {
 		return nil, apiErr
 	}
