@@ -1,6 +1,7 @@
 // Package pgembed runs umkmbot's own PostgreSQL when no DATABASE_URL is given: a private
 // server on a free loopback port, from the PostgreSQL binaries already on the machine, whose
-// data stays in a directory for the next run.
+// data stays in a directory for the next run. It works on Linux and other Unix systems;
+// only Linux stops the server by itself when umkmbot is killed outright.
 package pgembed
 
 import (
@@ -159,7 +160,7 @@ func (s *Server) initIfNeeded(ctx context.Context) error {
 		if out, err = initdb.CombinedOutput(); err == nil {
 			return nil
 		}
-		if !bytes.Contains(out, []byte("locale")) {
+		if !bytes.Contains(out, []byte("invalid locale")) {
 			break
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -55,22 +56,6 @@ func TestStartKeepsDataAcrossRestarts(t *testing.T) {
 	if info, err := os.Stat(dir + ".log"); err != nil || info.Size() == 0 {
 		t.Errorf("postgres log beside the data directory: %v", err)
 	}
-}
-
-func TestStartRefusesSecondInstance(t *testing.T) {
-	requirePostgres(t)
-	t.Parallel()
-	dir := newDataDir(t)
-	first := startServer(t, Options{DataDir: dir})
-
-	_, err := Start(t.Context(), Options{DataDir: dir})
-	if !errors.Is(err, ErrInUse) {
-		t.Fatalf("second Start: err = %v, want ErrInUse", err)
-	}
-	if want := "in use by another umkmbot, pid " + strconv.Itoa(os.Getpid()); !strings.Contains(err.Error(), want) {
-		t.Errorf("error %q does not say %q", err, want)
-	}
-	exec1(t, first.DSN(), "SELECT 1") // the first is unharmed
 }
 
 func TestStartPastStalePostmasterPID(t *testing.T) {
@@ -122,8 +107,9 @@ func TestStartPastStalePostmasterPID(t *testing.T) {
 	}
 }
 
-// TestStartAfterCrash kills an umkmbot (a helper process) with SIGKILL while its postgres
-// runs; the next Start must wait for that postgres to go and find the data intact.
+// TestStartAfterCrash runs an umkmbot (a helper process): a second one on its data is
+// refused; then it is killed with SIGKILL while its postgres runs, and the next Start must
+// find the data intact.
 func TestStartAfterCrash(t *testing.T) {
 	requirePostgres(t)
 	t.Parallel()
@@ -156,13 +142,27 @@ func TestStartAfterCrash(t *testing.T) {
 	exec1(t, dsn, "CREATE TABLE note (body text)")
 	exec1(t, dsn, "INSERT INTO note VALUES ('survived')")
 
+	_, err = Start(t.Context(), Options{DataDir: dir})
+	if want := fmt.Sprintf("in use by another umkmbot, pid %d", helper.Process.Pid); !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Start beside a running umkmbot: err = %v, want ErrInUse saying %q", err, want)
+	}
+	exec1(t, dsn, "SELECT 1") // the running one is unharmed
+
+	s := &Server{dataDir: dir}
+	postgresPID, kind, err := s.postmasterPID()
+	if err != nil || kind != processPostgres {
+		t.Fatalf("postmaster.pid of the helper's server: pid %d, kind %d, err %v", postgresPID, kind, err)
+	}
 	if err := helper.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	helper.Wait()
+	if runtime.GOOS == "linux" && !s.waitForExit(t.Context(), postgresPID, 10*time.Second) {
+		t.Fatalf("postgres (pid %d) still running 10s after its umkmbot was killed: no parent-death signal?", postgresPID)
+	}
 
-	s := startServer(t, Options{DataDir: dir})
-	if got := noteBody(t, s.DSN()); got != "survived" {
+	again := startServer(t, Options{DataDir: dir})
+	if got := noteBody(t, again.DSN()); got != "survived" {
 		t.Errorf("after the crash the note reads %q, want %q", got, "survived")
 	}
 }
