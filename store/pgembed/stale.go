@@ -30,7 +30,7 @@ func lockDataDir(dataDir string) (*os.File, error) {
 		content, _ := os.ReadFile(path)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w, pid %s (%s)", ErrInUse, bytes.TrimSpace(content), dataDir)
+			return nil, fmt.Errorf("%w, pid %s", ErrInUse, bytes.TrimSpace(content))
 		}
 		return nil, fmt.Errorf("lock PostgreSQL data directory %s: %w", dataDir, err)
 	}
