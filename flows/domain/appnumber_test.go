@@ -56,7 +56,7 @@ func TestAppNumberParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ntt.Parse(tt.input)
-			if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+			if !errors.Is(err, tt.err) {
 				t.Fatalf("Parse(%q) error = %v, want %v", tt.input, err, tt.err)
 			}
 			if got != tt.want {

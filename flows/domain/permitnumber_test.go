@@ -38,7 +38,7 @@ func TestParsePermitNumber(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {
 			got, err := ParsePermitNumber(tt.input)
-			if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+			if !errors.Is(err, tt.err) {
 				t.Fatalf("error = %v, want %v", err, tt.err)
 			}
 			if got.Path != tt.path || got.Canonical != tt.canonical || got.RegionLetter != tt.region {

@@ -34,7 +34,7 @@ func TestNormalizePhone(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {
 			got, err := NormalizePhone(tt.input)
-			if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+			if !errors.Is(err, tt.err) {
 				t.Fatalf("error = %v, want %v", err, tt.err)
 			}
 			if got != tt.want {
