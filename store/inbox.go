@@ -121,3 +121,18 @@ func PruneInbox(ctx context.Context, db DB, olderThan time.Time) (int64, error) 
 	}
 	return tag.RowsAffected(), nil
 }
+
+// OwnerLang is the language the owner with this Telegram user id chose ("id" or "en"), or ""
+// when they are not known yet. The dispatcher uses it to apologise in the right language when
+// handling an update failed and the engine's own writes were rolled back.
+func OwnerLang(ctx context.Context, db DB, telegramUserID int64) (string, error) {
+	var lang string
+	err := db.QueryRow(ctx, `SELECT lang FROM owners WHERE telegram_user_id = $1`, telegramUserID).Scan(&lang)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: owner language: %w", err)
+	}
+	return lang, nil
+}

@@ -1,0 +1,317 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
+
+	"umkmbot/store"
+)
+
+// AllowedUpdates are the update kinds the bot asks Telegram for, in both intake modes.
+var AllowedUpdates = []string{"message", "callback_query"}
+
+// PollerConfig is what a Poller needs. APIURL, Token and Store are required.
+type PollerConfig struct {
+	APIURL string // the Bot API base URL, without /bot<token>
+	Token  string
+	Store  *store.Store
+	// Notify is told the chats of the updates of each committed batch (the Dispatcher's
+	// Notify).
+	Notify func(chatIDs ...int64)
+	// PollTimeout is how long one getUpdates waits for updates (default 25s).
+	PollTimeout time.Duration
+	// MaxBackoff bounds the pause after failures, which doubles from 250ms (default 30s).
+	MaxBackoff time.Duration
+	Client     *http.Client // default: an http.Client with a timeout above PollTimeout
+	Metrics    *Metrics
+	Logger     *slog.Logger
+}
+
+// Poller is the long-polling intake: it fetches updates with getUpdates, keeps them in the
+// inbox, and only then confirms them to Telegram by asking for the next offset. A crash between
+// the fetch and the commit makes Telegram give the batch again; the inbox ignores what it
+// already holds.
+type Poller struct {
+	cfg    PollerConfig
+	api    *botAPI
+	log    *slog.Logger
+	m      *Metrics
+	lastOK atomic.Int64 // unix nanos of the last successful getUpdates
+
+	// beforeCommit, when set (tests), runs inside the inbox transaction just before commit.
+	beforeCommit func() error
+}
+
+// NewPoller makes a poller; Run starts it.
+func NewPoller(cfg PollerConfig) *Poller {
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}
+	}
+	if cfg.Notify == nil {
+		cfg.Notify = func(...int64) {}
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Poller{cfg: cfg, api: &botAPI{base: cfg.APIURL, token: cfg.Token, client: cfg.Client},
+		log: cfg.Logger, m: cfg.Metrics}
+}
+
+// Alive reports whether getUpdates answered within the last two minutes (/readyz).
+func (p *Poller) Alive() bool {
+	last := p.lastOK.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < 2*time.Minute+p.cfg.PollTimeout
+}
+
+// Run removes any webhook (Telegram refuses getUpdates while one is set), then polls until ctx
+// is done. It returns nil on a stop, or an error when Telegram refuses the token.
+func (p *Poller) Run(ctx context.Context) error {
+	var b backoff
+	for {
+		err := p.api.call(ctx, "deleteWebhook", map[string]any{"drop_pending_updates": false}, nil)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, tgbot.ErrorUnauthorized) {
+			return fmt.Errorf("polling: Telegram refused the bot token: %w", err)
+		}
+		p.log.Warn("polling: deleteWebhook failed, trying again", "err", err)
+		if !b.wait(ctx, err, p.cfg.MaxBackoff, p.m) {
+			return nil
+		}
+	}
+	b = backoff{}
+	var offset int64
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		var batch []json.RawMessage
+		err := p.api.call(ctx, "getUpdates", map[string]any{
+			"offset": offset, "limit": 100, "timeout": int(p.cfg.PollTimeout / time.Second),
+			"allowed_updates": AllowedUpdates,
+		}, &batch)
+		if err == nil {
+			p.lastOK.Store(time.Now().UnixNano())
+			var next int64
+			next, err = p.keep(ctx, batch)
+			if err == nil {
+				offset = max(offset, next)
+				b = backoff{}
+				continue
+			}
+			err = fmt.Errorf("keeping %d updates in the inbox: %w", len(batch), err)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, tgbot.ErrorUnauthorized) {
+			return fmt.Errorf("polling: Telegram refused the bot token: %w", err)
+		}
+		p.log.Warn("polling: getUpdates failed, trying again", "err", err)
+		if !b.wait(ctx, err, p.cfg.MaxBackoff, p.m) {
+			return nil
+		}
+	}
+}
+
+// keep commits a batch to the inbox and returns the offset that confirms it (0 for an empty
+// batch).
+func (p *Poller) keep(ctx context.Context, batch []json.RawMessage) (int64, error) {
+	if len(batch) == 0 {
+		return 0, nil
+	}
+	var next int64
+	for _, raw := range batch {
+		id, _, err := updateHead(raw)
+		if err != nil {
+			return 0, err
+		}
+		next = max(next, id+1)
+	}
+	chats, err := keepUpdates(ctx, p.cfg.Store, batch, p.m, p.beforeCommit)
+	if err != nil {
+		return 0, err
+	}
+	p.cfg.Notify(chats...)
+	return next, nil
+}
+
+// keepUpdates stores raw updates in the inbox in one transaction and returns the chats of the
+// new ones. Duplicates are counted and ignored.
+func keepUpdates(ctx context.Context, s *store.Store, raws []json.RawMessage, m *Metrics, beforeCommit func() error) ([]int64, error) {
+	var chats []int64
+	var in, dup int
+	now := time.Now()
+	err := s.Tx(ctx, func(tx pgx.Tx) error {
+		chats, in, dup = chats[:0], 0, 0
+		for _, raw := range raws {
+			id, chat, err := updateHead(raw)
+			if err != nil {
+				return err
+			}
+			inserted, err := store.StoreUpdate(ctx, tx, id, chat, raw, now)
+			if err != nil {
+				return err
+			}
+			if !inserted {
+				dup++
+				continue
+			}
+			in++
+			if chat != 0 {
+				chats = append(chats, chat)
+			}
+		}
+		if beforeCommit != nil {
+			return beforeCommit()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.UpdatesIn.Add(float64(in))
+	m.UpdatesDup.Add(float64(dup))
+	return chats, nil
+}
+
+// updateHead reads an update's id and chat. An update with an id that go-telegram/bot's
+// models cannot read (a field of a shape it does not know) is kept without a chat, so it is
+// recognised when delivered again and never dispatched.
+func updateHead(raw json.RawMessage) (id, chatID int64, err error) {
+	var head struct {
+		ID int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.ID <= 0 {
+		return 0, 0, errors.New("decode update: no update_id")
+	}
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return head.ID, 0, nil
+	}
+	return head.ID, UpdateChatID(&u), nil
+}
+
+// backoff is the pause after consecutive failures: 250ms doubling up to a bound, or what a 429
+// asks for.
+type backoff struct{ d time.Duration }
+
+// wait sleeps after err; false when ctx ended the sleep.
+func (b *backoff) wait(ctx context.Context, err error, maxWait time.Duration, m *Metrics) bool {
+	b.d = min(max(2*b.d, 250*time.Millisecond), maxWait)
+	d := b.d
+	var tmr *tgbot.TooManyRequestsError
+	if errors.As(err, &tmr) && tmr.RetryAfter > 0 {
+		d = time.Duration(tmr.RetryAfter) * time.Second
+		m.TooManyRequests.Inc()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// botAPI makes raw Bot API calls for what go-telegram/bot does not expose the way we need
+// (getUpdates with our own offsets). Its errors are go-telegram/bot's error values, and never
+// hold the token.
+type botAPI struct {
+	base, token string
+	client      *http.Client
+}
+
+func (a *botAPI) call(ctx context.Context, method string, params any, result any) error {
+	body, err := json.Marshal(params)
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", method, err)
+	}
+	u := strings.TrimRight(a.base, "/") + "/bot" + a.token + "/" + method
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("%s: bad API URL", method) // the error would quote the token
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // drop the URL: it holds the token
+		}
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("%s: read answer: %w", method, err)
+	}
+	var env struct {
+		OK          bool            `json:"ok"`
+		Result      json.RawMessage `json:"result"`
+		ErrorCode   int             `json:"error_code"`
+		Description string          `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return fmt.Errorf("%s: HTTP %d with an answer that is not the Bot API's", method, resp.StatusCode)
+	}
+	if !env.OK {
+		return apiError(method, env.ErrorCode, env.Description, env.Parameters.RetryAfter)
+	}
+	if result != nil {
+		if err := json.Unmarshal(env.Result, result); err != nil {
+			return fmt.Errorf("%s: decode result: %w", method, err)
+		}
+	}
+	return nil
+}
+
+// apiError turns a Bot API error answer into go-telegram/bot's error values.
+func apiError(method string, code int, desc string, retryAfter int) error {
+	switch code {
+	case http.StatusTooManyRequests:
+		return &tgbot.TooManyRequestsError{Message: fmt.Sprintf("%s: %v, %s", method, tgbot.ErrorTooManyRequests, desc), RetryAfter: retryAfter}
+	case http.StatusUnauthorized:
+		return fmt.Errorf("%s: %w, %s", method, tgbot.ErrorUnauthorized, desc)
+	case http.StatusForbidden:
+		return fmt.Errorf("%s: %w, %s", method, tgbot.ErrorForbidden, desc)
+	case http.StatusBadRequest:
+		return fmt.Errorf("%s: %w, %s", method, tgbot.ErrorBadRequest, desc)
+	case http.StatusNotFound:
+		return fmt.Errorf("%s: %w, %s", method, tgbot.ErrorNotFound, desc)
+	case http.StatusConflict:
+		return fmt.Errorf("%s: %w, %s", method, tgbot.ErrorConflict, desc)
+	}
+	return fmt.Errorf("%s: Telegram answered %d %s", method, code, desc)
+}
