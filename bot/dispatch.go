@@ -375,9 +375,9 @@ type chatQueue struct {
 type chatState uint8
 
 const (
-	chatQueued     chatState = iota + 1
-	chatRunning              // a worker has it
-	chatRunAgain             // a worker has it and more arrived meanwhile
+	chatQueued   chatState = iota + 1
+	chatRunning            // a worker has it
+	chatRunAgain           // a worker has it and more arrived meanwhile
 )
 
 func (q *chatQueue) init() {
