@@ -16,6 +16,9 @@ type Payload struct {
 	// a toast, and the button stops spinning.
 	CallbackID string `json:"callback_id,omitempty"`
 	Text       string `json:"text,omitempty"`
+	// Sent is how many of the payload's Telegram calls an earlier attempt made (a long text goes
+	// as several messages): a retry goes on from there instead of sending the first ones twice.
+	Sent int `json:"sent,omitempty"`
 }
 
 // PayloadKind says which Telegram call a payload becomes.

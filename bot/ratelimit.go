@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// sendClass says which of Telegram's limits a call counts against.
+type sendClass int
+
+const (
+	// classReply is a message in a conversation: per chat it may burst (ChatBurst), then
+	// ChatRate.
+	classReply sendClass = iota
+	// classBulk is a reminder or broadcast: at most one per chat per 1/ChatRate, never a burst,
+	// as Telegram asks of bulk senders.
+	classBulk
+	// classPaid is a broadcast sent with allow_paid_broadcast: its own, much larger global
+	// budget, the bulk per-chat rule still applies.
+	classPaid
+	// classAnswer answers a pressed button: not a message, so no per-chat limit, but it still
+	// counts toward the global budget.
+	classAnswer
+)
+
+// rateLimiter keeps one Sender within Telegram's flood limits, before Telegram has to say so:
+// a global token bucket (about 30 messages/s allowed, we aim lower), a bucket per chat, and a
+// pause for the whole sender after a 429. It is driven by the caller's clock, so tests give it
+// any time they like. Rates are per instance: with several instances, give each its share.
+type rateLimiter struct {
+	globalRate, paidRate float64
+	chatRate, chatBurst  float64
+
+	mu          sync.Mutex
+	global      tokenBucket
+	paid        tokenBucket
+	chats       map[int64]*chatLimit
+	pausedUntil time.Time
+	takes       int // since the last prune
+}
+
+// tokenBucket holds up to size tokens and refills at rate per second.
+type tokenBucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func (b *tokenBucket) refill(now time.Time, rate, size float64) {
+	if b.last.IsZero() {
+		b.tokens = size
+	} else if d := now.Sub(b.last); d > 0 {
+		b.tokens = math.Min(size, b.tokens+d.Seconds()*rate)
+	}
+	if now.After(b.last) {
+		b.last = now
+	}
+}
+
+// until is how long until the bucket holds a whole token (0 if it does).
+func (b *tokenBucket) until(rate float64) time.Duration {
+	if b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration(math.Ceil((1 - b.tokens) / rate * float64(time.Second)))
+}
+
+type chatLimit struct {
+	tokenBucket
+	lastSend time.Time
+}
+
+// globalBurst is how far the global bucket may run ahead: a tenth of a second's worth, so that
+// within any one second we stay near the configured rate (a full second's burst on top of the
+// rate would double it in the worst second).
+func globalBurst(rate float64) float64 { return math.Max(1, rate/10) }
+
+// pruneEvery is how many takes pass between sweeps of idle chats out of the map, so that a
+// broadcast to 50,000 owners does not leave 50,000 entries behind.
+const pruneEvery = 4096
+
+func newRateLimiter(globalRate, paidRate, chatRate float64, chatBurst int) *rateLimiter {
+	return &rateLimiter{globalRate: globalRate, paidRate: paidRate, chatRate: chatRate,
+		chatBurst: float64(max(1, chatBurst)), chats: map[int64]*chatLimit{}}
+}
+
+// take spends one call of the budgets that apply to class for chatID at now and returns 0, or
+// spends nothing and returns how long to wait before asking again.
+func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Before(l.pausedUntil) {
+		return l.pausedUntil.Sub(now)
+	}
+	global, rate := &l.global, l.globalRate
+	if class == classPaid {
+		global, rate = &l.paid, l.paidRate
+	}
+	global.refill(now, rate, globalBurst(rate))
+	wait := global.until(rate)
+
+	var c *chatLimit
+	if class != classAnswer {
+		c = l.chats[chatID]
+		if c == nil {
+			c = &chatLimit{}
+			l.chats[chatID] = c
+		}
+		c.refill(now, l.chatRate, l.chatBurst)
+		wait = max(wait, c.until(l.chatRate))
+		if class != classReply && !c.lastSend.IsZero() {
+			gap := time.Duration(float64(time.Second) / l.chatRate)
+			wait = max(wait, c.lastSend.Add(gap).Sub(now))
+		}
+	}
+	if wait > 0 {
+		return wait
+	}
+	global.tokens--
+	if c != nil {
+		c.tokens--
+		c.lastSend = now
+	}
+	if l.takes++; l.takes >= pruneEvery {
+		l.pruneLocked(now)
+	}
+	return 0
+}
+
+// pruneLocked forgets chats whose bucket has refilled and whose bulk gap has passed: a new entry
+// for them would behave the same.
+func (l *rateLimiter) pruneLocked(now time.Time) {
+	l.takes = 0
+	full := time.Duration(l.chatBurst / l.chatRate * float64(time.Second))
+	for id, c := range l.chats {
+		if now.Sub(c.last) >= full && now.Sub(c.lastSend) >= full {
+			delete(l.chats, id)
+		}
+	}
+}
+
+// pause stops every take until until (Telegram's retry_after applies to the whole bot).
+func (l *rateLimiter) pause(until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until.After(l.pausedUntil) {
+		l.pausedUntil = until
+	}
+}
+
+// paused reports how long the pause still lasts at now (0 when not paused).
+func (l *rateLimiter) paused(now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(0, l.pausedUntil.Sub(now))
+}

@@ -1,0 +1,119 @@
+package bot
+
+import (
+	"testing"
+	"time"
+)
+
+// clock is a fake time for the limiter.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func TestRateLimiterReplyBurstThenChatRate(t *testing.T) {
+	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	l := newRateLimiter(1000, 1000, 1, 3)
+	for i := range 3 {
+		if w := l.take(c.now(), 7, classReply); w != 0 {
+			t.Fatalf("reply %d of the burst waits %v", i+1, w)
+		}
+	}
+	w := l.take(c.now(), 7, classReply)
+	if w <= 0 || w > time.Second {
+		t.Fatalf("4th reply: wait %v, want (0, 1s]", w)
+	}
+	// Another chat is not held up by this one.
+	if w := l.take(c.now(), 8, classReply); w != 0 {
+		t.Fatalf("other chat waits %v", w)
+	}
+	c.advance(w)
+	if w := l.take(c.now(), 7, classReply); w != 0 {
+		t.Fatalf("after the wait: %v", w)
+	}
+	if w := l.take(c.now(), 7, classReply); w != time.Second {
+		t.Fatalf("sustained rate: wait %v, want 1s", w)
+	}
+}
+
+func TestRateLimiterBulkNeverBursts(t *testing.T) {
+	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	l := newRateLimiter(1000, 1000, 1, 3)
+	if w := l.take(c.now(), 7, classBulk); w != 0 {
+		t.Fatalf("first bulk message waits %v", w)
+	}
+	if w := l.take(c.now(), 7, classBulk); w != time.Second {
+		t.Fatalf("second bulk message at once: wait %v, want 1s", w)
+	}
+	c.advance(600 * time.Millisecond)
+	if w := l.take(c.now(), 7, classPaid); w != 400*time.Millisecond {
+		t.Fatalf("paid broadcast 0.6s later: wait %v, want 0.4s (the per-chat rule still holds)", w)
+	}
+	// A reply to a chat that just got a bulk message may go (burst left).
+	if w := l.take(c.now(), 7, classReply); w != 0 {
+		t.Fatalf("reply after a bulk message waits %v", w)
+	}
+	// Button answers are not messages: no per-chat limit.
+	for range 5 {
+		if w := l.take(c.now(), 7, classAnswer); w != 0 {
+			t.Fatalf("callback answer waits %v", w)
+		}
+	}
+}
+
+func TestRateLimiterGlobalRate(t *testing.T) {
+	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	l := newRateLimiter(20, 500, 1, 3)
+	// Over a simulated minute, sending whenever allowed to ever new chats, the count stays
+	// within the rate plus the small burst.
+	sent := 0
+	end := c.t.Add(time.Minute)
+	for chat := int64(1); c.t.Before(end); chat++ {
+		w := l.take(c.now(), chat, classBulk)
+		if w == 0 {
+			sent++
+			continue
+		}
+		c.advance(w)
+		chat--
+	}
+	if most := 20*60 + 2; sent > most || sent < 20*60-2 {
+		t.Fatalf("sent %d in a minute at 20/s, want about 1200 (at most %d)", sent, most)
+	}
+	// Paid broadcasts have their own budget: the free one being empty does not hold them.
+	for chat := int64(1_000_000); l.take(c.now(), chat, classReply) == 0; chat++ {
+	}
+	if w := l.take(c.now(), 1_000_001, classPaid); w != 0 {
+		t.Fatalf("paid broadcast waits %v on the free budget", w)
+	}
+}
+
+func TestRateLimiterPause(t *testing.T) {
+	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	l := newRateLimiter(1000, 1000, 1, 3)
+	l.pause(c.now().Add(5 * time.Second))
+	l.pause(c.now().Add(2 * time.Second)) // a shorter pause does not shorten it
+	if w := l.take(c.now(), 1, classReply); w != 5*time.Second {
+		t.Fatalf("paused: wait %v, want 5s", w)
+	}
+	if p := l.paused(c.now()); p != 5*time.Second {
+		t.Fatalf("paused() = %v", p)
+	}
+	c.advance(5 * time.Second)
+	if w := l.take(c.now(), 1, classReply); w != 0 {
+		t.Fatalf("after the pause: wait %v", w)
+	}
+}
+
+func TestRateLimiterForgetsIdleChats(t *testing.T) {
+	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	l := newRateLimiter(1e9, 1e9, 1, 3)
+	for chat := range int64(pruneEvery - 1) {
+		l.take(c.now(), chat, classBulk)
+	}
+	c.advance(time.Minute)
+	l.take(c.now(), -1, classBulk) // the pruneEvery-th take sweeps
+	if n := len(l.chats); n != 1 {
+		t.Fatalf("%d chats remembered after a minute idle, want 1", n)
+	}
+}
