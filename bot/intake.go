@@ -80,7 +80,8 @@ func NewPoller(cfg PollerConfig) *Poller {
 		log: cfg.Logger, m: cfg.Metrics}
 }
 
-// Alive reports whether getUpdates answered within the last two minutes (/readyz).
+// Alive reports whether Telegram answered the poller (deleteWebhook at start, then each
+// getUpdates) within the last two minutes and a long poll (/readyz).
 func (p *Poller) Alive() bool {
 	last := p.lastOK.Load()
 	return last != 0 && time.Since(time.Unix(0, last)) < 2*time.Minute+p.cfg.PollTimeout
@@ -93,6 +94,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	for {
 		err := p.api.call(ctx, "deleteWebhook", map[string]any{"drop_pending_updates": false}, nil)
 		if err == nil {
+			p.lastOK.Store(time.Now().UnixNano()) // Telegram answers: ready before the first long poll ends
 			break
 		}
 		if ctx.Err() != nil {
