@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"umkmbot/bot"
+	"umkmbot/flows"
+	"umkmbot/flows/domain"
+	"umkmbot/locales"
+	"umkmbot/store"
+)
+
+const chatSummary = `Talk to the bot's conversation engine in a terminal, as a business owner, with no Telegram
+token: the same flows, the same database (the embedded PostgreSQL when DATABASE_URL is unset).
+
+  a number          presses that button of the bot's last message (\5 sends the text "5")
+  /kirim PATH       uploads a local file as a document
+  /foto PATH        uploads a local image as a photo
+  /kontak +62…      shares a phone contact as your own
+  anything else     is sent as a message; /menu, /daftar, /status, /batal … work as in Telegram
+
+With standard input not a terminal, the lines are read as a script: the transcript is printed and
+the command exits at the end of the input.`
+
+func runChat(ctx context.Context, env *runEnv, args []string) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	userID := fs.Int64("user-id", 1001, "the Telegram user id to act as")
+	lang := fs.String("lang", "id", "the language the user's Telegram reports (id or en)")
+	name := fs.String("name", "Pengguna", "the user's first name as Telegram would give it")
+	cfg, rest, err := parseConfigWith("chat", chatSummary, append(commonEnv, "APP_NUMBER_PREFIX"), args, env, fs)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("chat: unexpected arguments %q", rest)
+	}
+	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Store.Migrate(ctx); err != nil {
+		return err
+	}
+	msgs, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	rules, err := domain.LoadRules()
+	if err != nil {
+		return err
+	}
+	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, AppPrefix: cfg.AppPrefix, Logger: log})
+	if err != nil {
+		return err
+	}
+	s := &chatSession{engine: engine, store: db.Store, out: env.stdout, user: *userID, lang: *lang, name: *name,
+		l: msgs.For(*lang), script: !isTerminal(env.stdin)}
+	return s.run(ctx, env.stdin)
+}
+
+// chatSession is one terminal conversation.
+type chatSession struct {
+	engine *flows.Engine
+	store  *store.Store
+	out    io.Writer
+	l      *locales.Localizer
+	user   int64
+	lang   string
+	name   string
+	script bool
+
+	nextMsgID int
+	buttons   []chatButton // the buttons of the bot's last turn, numbered from 1
+}
+
+type chatButton struct {
+	data      string
+	messageID int
+}
+
+func (s *chatSession) run(ctx context.Context, in io.Reader) error {
+	if !s.script {
+		fmt.Fprintln(s.out, s.l.T("ChatIntro"))
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for {
+		if !s.script {
+			fmt.Fprint(s.out, "> ")
+		}
+		if !sc.Scan() {
+			break
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if s.script {
+			fmt.Fprintf(s.out, "%s %s\n", s.l.T("ChatYou"), line)
+		}
+		ev, err := s.event(line)
+		if err != nil {
+			fmt.Fprintf(s.out, "!! %v\n", err)
+			continue
+		}
+		if err := s.send(ctx, ev); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	return sc.Err()
+}
+
+// event turns a typed line into what Telegram would have delivered.
+func (s *chatSession) event(line string) (flows.Event, error) {
+	ev := flows.Event{ChatID: s.user, UserID: s.user, FirstName: s.name, LangCode: s.lang, Kind: flows.EventText, Text: line}
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(s.buttons) {
+		b := s.buttons[n-1]
+		ev.Kind, ev.Text, ev.Data, ev.MessageID = flows.EventButton, "", b.data, b.messageID
+		return ev, nil
+	}
+	if rest, ok := strings.CutPrefix(line, `\`); ok {
+		ev.Text = rest
+		return ev, nil
+	}
+	cmd, args, _ := strings.Cut(line, " ")
+	args = strings.TrimSpace(args)
+	switch cmd {
+	case "/kirim", "/foto":
+		f, err := localFile(args)
+		if err != nil {
+			return ev, err
+		}
+		ev.Kind, ev.Text, ev.File = flows.EventDocument, "", f
+		if cmd == "/foto" {
+			ev.Kind = flows.EventPhoto
+			f.Name = ""
+		}
+		return ev, nil
+	case "/kontak":
+		ev.Kind, ev.Text, ev.Contact = flows.EventContact, "", &flows.Contact{Phone: args, UserID: s.user}
+		return ev, nil
+	}
+	if strings.HasPrefix(cmd, "/") && len(cmd) > 1 {
+		ev.Kind, ev.Command, ev.Text = flows.EventCommand, strings.ToLower(strings.TrimPrefix(cmd, "/")), args
+	}
+	return ev, nil
+}
+
+// localFile describes a local file as Telegram would describe an upload.
+func localFile(path string) (*flows.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	id := hex.EncodeToString(sum[:12])
+	mt := mime.TypeByExtension(strings.ToLower(filepath.Ext(path)))
+	if mt == "" {
+		mt = http.DetectContentType(data)
+	}
+	mt, _, _ = strings.Cut(mt, ";")
+	return &flows.File{ID: "local-" + id, UniqueID: "u" + id[:16], Name: filepath.Base(path), MIME: mt, Size: int64(len(data))}, nil
+}
+
+// send handles one event in one transaction, as the bot does, and prints the replies. Notices
+// for other chats (staff) go to the outbox, where `umkmbot serve` delivers them.
+func (s *chatSession) send(ctx context.Context, ev flows.Event) error {
+	ev.At = time.Now()
+	var res flows.Result
+	err := s.store.Tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if res, err = s.engine.Handle(ctx, tx, ev); err != nil {
+			return err
+		}
+		for _, n := range res.Notices {
+			payload, err := bot.EncodePayload(bot.Payload{Kind: bot.KindReply, Reply: &n.Reply})
+			if err != nil {
+				return err
+			}
+			if _, _, err := store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: n.ChatID, Priority: store.PriorityReply,
+				Payload: payload, DedupeKey: n.DedupeKey}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	if err != nil {
+		res = flows.Result{Replies: []flows.Reply{s.engine.InternalError(s.lang)}}
+		fmt.Fprintf(s.out, "!! %v\n", err)
+	}
+	if res.Answer != "" {
+		fmt.Fprintf(s.out, "   (%s)\n", res.Answer)
+	}
+	s.buttons = nil
+	for _, r := range res.Replies {
+		s.print(r)
+	}
+	return nil
+}
+
+func (s *chatSession) print(r flows.Reply) {
+	id := r.EditMessageID
+	prefix := s.l.T("ChatBot")
+	if id == 0 {
+		s.nextMsgID++
+		id = s.nextMsgID
+	} else {
+		prefix += " " + s.l.T("ChatEdited")
+	}
+	if r.FileID != "" {
+		fmt.Fprintf(s.out, "%s [%s]\n", prefix, r.FileID)
+	}
+	fmt.Fprintf(s.out, "%s %s\n", prefix, strings.ReplaceAll(r.Text, "\n", "\n    "))
+	for _, row := range r.Buttons {
+		var parts []string
+		for _, b := range row {
+			s.buttons = append(s.buttons, chatButton{data: b.Data, messageID: id})
+			parts = append(parts, fmt.Sprintf("[%d] %s", len(s.buttons), b.Label))
+		}
+		fmt.Fprintf(s.out, "    %s\n", strings.Join(parts, "   "))
+	}
+	for _, row := range r.Keyboard {
+		var parts []string
+		for _, b := range row {
+			label := b.Label
+			if b.RequestContact {
+				label += " (/kontak +62…)"
+			}
+			parts = append(parts, "‹"+label+"›")
+		}
+		fmt.Fprintf(s.out, "    %s\n", strings.Join(parts, "   "))
+	}
+}
+
+// isTerminal says whether r is an interactive terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
