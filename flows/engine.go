@@ -1,0 +1,154 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"umkmbot/flows/domain"
+	"umkmbot/locales"
+	"umkmbot/store"
+)
+
+// Config is what an Engine needs.
+type Config struct {
+	Messages *locales.Bundle
+	Rules    *domain.Rules
+	// AppPrefix is the prefix of application numbers ("NTT").
+	AppPrefix string
+	// Now and Rand are injectable for tests; defaults time.Now and crypto/rand.
+	Now    func() time.Time
+	Rand   io.Reader
+	Logger *slog.Logger
+	// LookupLimit caps status lookups by number per user per hour (enumeration guard);
+	// LookupFailLimit caps the failed ones. Defaults 30 and 8.
+	LookupLimit, LookupFailLimit int
+	// ResumeAfter is how long a flow may sit untouched before a message is taken as a return
+	// ("continue where you left off?") rather than as an answer. Default 12 hours.
+	ResumeAfter time.Duration
+}
+
+// Engine turns one event plus the stored session into replies and a new session. It holds no
+// per-chat state: everything lives in PostgreSQL, in the caller's transaction.
+type Engine struct {
+	cfg    Config
+	msgs   *locales.Bundle
+	rules  *domain.Rules
+	flows  map[string]*Flow
+	log    *slog.Logger
+	appnum domain.AppNumberer
+}
+
+// New builds an engine and checks every flow it knows.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Messages == nil || cfg.Rules == nil {
+		return nil, errors.New("flows: Messages and Rules are required")
+	}
+	if cfg.AppPrefix == "" {
+		cfg.AppPrefix = "NTT"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.LookupLimit == 0 {
+		cfg.LookupLimit = 30
+	}
+	if cfg.LookupFailLimit == 0 {
+		cfg.LookupFailLimit = 8
+	}
+	if cfg.ResumeAfter == 0 {
+		cfg.ResumeAfter = 12 * time.Hour
+	}
+	e := &Engine{cfg: cfg, msgs: cfg.Messages, rules: cfg.Rules, log: cfg.Logger,
+		appnum: domain.AppNumberer{Prefix: cfg.AppPrefix}}
+	e.flows = map[string]*Flow{}
+	for _, f := range []*Flow{profileFlow(), registerFlow(), documentsFlow(), statusFlow(), deleteDataFlow(), languageFlow()} {
+		e.flows[f.Name] = f
+	}
+	return e, nil
+}
+
+// Handle handles one event of one chat inside the caller's transaction db: it locks and loads
+// the session, runs the flow, and saves the session. The caller commits (and sends the replies)
+// or rolls back; on error nothing the engine wrote survives, and the caller tells the person
+// with InternalError.
+func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, error) {
+	if ev.At.IsZero() {
+		ev.At = e.cfg.Now()
+	}
+	owner, created, err := store.UpsertOwner(ctx, db, ev.UserID, ev.ChatID, locales.NormalizeLang(ev.LangCode))
+	if err != nil {
+		return Result{}, fmt.Errorf("flows: owner: %w", err)
+	}
+	sess, touched, err := loadSession(ctx, db, ev.ChatID)
+	if err != nil {
+		return Result{}, fmt.Errorf("flows: session: %w", err)
+	}
+	c := &Ctx{Context: ctx, e: e, DB: db, Ev: ev, Owner: owner, Sess: sess, Now: ev.At,
+		L: e.msgs.For(owner.Lang), newOwner: created, lastTouched: touched}
+	if err := c.route(); err != nil {
+		return Result{}, err
+	}
+	c.closeKeyboardIfLeft()
+	if err := saveSession(ctx, db, ev.ChatID, ev.UserID, c.Sess, ev.At); err != nil {
+		return Result{}, fmt.Errorf("flows: save session: %w", err)
+	}
+	if ev.Kind == EventButton && c.res.Answer == "" {
+		c.res.Answer = "" // pressed buttons are always answered by the edge; empty = silently
+	}
+	return c.res, nil
+}
+
+// InternalError is what a person is told when handling their message failed on our side.
+func (e *Engine) InternalError(lang string) Reply {
+	return Reply{Text: e.msgs.For(lang).T("CommonInternalError")}
+}
+
+// flow returns the flow of that name; the names are fixed in New.
+func (e *Engine) flow(name string) *Flow { return e.flows[name] }
+
+// route decides what the event means: a global command, a button, or an answer to the current
+// step.
+func (c *Ctx) route() error {
+	ev := c.Ev
+	switch ev.Kind {
+	case EventCommand:
+		return c.command(ev.Command, strings.TrimSpace(ev.Text))
+	case EventButton:
+		return c.button(ev.Data)
+	}
+	if ev.Kind == EventText {
+		if cmd, ok := c.keyboardCommand(ev.Text); ok {
+			return c.command(cmd, "")
+		}
+	}
+	if c.Sess.ResumeOffered {
+		// Anything but a press on the offer: the offer stands, asked again.
+		return c.offerResume()
+	}
+	if c.Sess.Flow == "" {
+		return c.idle()
+	}
+	if c.stale() {
+		return c.offerResumeOfRunning()
+	}
+	return c.answer()
+}
+
+// stale says whether the running flow was left long enough ago that a new message is a return
+// rather than an answer.
+func (c *Ctx) stale() bool {
+	f := c.e.flow(c.Sess.Flow)
+	return f != nil && f.Resumable && !c.lastTouched.IsZero() && c.Now.Sub(c.lastTouched) > c.e.cfg.ResumeAfter
+}

@@ -1,0 +1,47 @@
+package flows
+
+import "time"
+
+// EventKind says what a person did.
+type EventKind string
+
+// The kinds of event the engine understands.
+const (
+	EventText     EventKind = "text"     // a plain message
+	EventCommand  EventKind = "command"  // /name args
+	EventButton   EventKind = "button"   // an inline button pressed (callback data)
+	EventContact  EventKind = "contact"  // a shared contact
+	EventDocument EventKind = "document" // a file sent as a document
+	EventPhoto    EventKind = "photo"    // a photo (the largest size)
+)
+
+// Event is one thing a person did in one chat, already stripped of Telegram's shapes.
+type Event struct {
+	ChatID    int64
+	UserID    int64
+	FirstName string
+	LangCode  string // Telegram's language_code, used at first contact only
+	Kind      EventKind
+	Text      string // the message text (EventText), or the arguments of a command
+	Command   string // the command without its slash and bot name, lower case (EventCommand)
+	Data      string // callback data (EventButton)
+	MessageID int    // for a button press, the message the button was on
+	Contact   *Contact
+	File      *File
+	At        time.Time
+}
+
+// Contact is a shared phone contact.
+type Contact struct {
+	Phone  string
+	UserID int64 // the Telegram user the contact belongs to; 0 when not a Telegram user
+}
+
+// File is an uploaded document or photo, as Telegram describes it (the bytes stay at Telegram).
+type File struct {
+	ID       string // file_id: valid for this bot, used to send it again or download it
+	UniqueID string // file_unique_id: the same file across bots, for dedupe
+	Name     string
+	MIME     string
+	Size     int64
+}

@@ -1,0 +1,284 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+)
+
+// answer takes a text, contact or file as the answer to the current step.
+func (c *Ctx) answer() error {
+	s := c.current()
+	if s == nil {
+		c.Sess.reset()
+		return c.idle()
+	}
+	if c.Sess.ConfirmingCancel {
+		return c.askCancel()
+	}
+	ev := c.Ev
+	text := strings.TrimSpace(ev.Text)
+	switch s.Input {
+	case InputText:
+		if ev.Kind != EventText || text == "" {
+			c.ask(problem("CommonNeedText"), 0)
+			return nil
+		}
+		if s.Optional != "" && strings.EqualFold(text, c.T(s.Optional)) {
+			return c.accept(s, "")
+		}
+		v := text
+		if s.Parse != nil {
+			var p *Problem
+			if v, p = s.Parse(c, text); p != nil {
+				c.ask(p, 0)
+				return nil
+			}
+		}
+		return c.accept(s, v)
+	case InputChoice:
+		if ev.Kind == EventText {
+			for _, ch := range s.Choices(c) {
+				if strings.EqualFold(text, c.choiceLabel(ch)) || strings.EqualFold(text, ch.Value) {
+					return c.accept(s, ch.Value)
+				}
+			}
+			if s.Optional != "" && strings.EqualFold(text, c.T(s.Optional)) {
+				return c.accept(s, "")
+			}
+		}
+		c.ask(problem("CommonChooseButton"), 0)
+		return nil
+	case InputYesNo:
+		if ev.Kind == EventText {
+			switch yesNo(text, c) {
+			case 1:
+				return c.accept(s, "yes")
+			case 0:
+				return c.accept(s, "no")
+			}
+		}
+		c.ask(problem("CommonChooseYesNo"), 0)
+		return nil
+	case InputFile:
+		if ev.File == nil {
+			if ev.Kind == EventText && s.Optional != "" && (strings.EqualFold(text, c.T(s.Optional)) || strings.EqualFold(text, "nanti")) {
+				return c.accept(s, "")
+			}
+			c.ask(problem("CommonNeedFile"), 0)
+			return nil
+		}
+		if s.Accept != nil {
+			if p := s.Accept(c, ev.File); p != nil {
+				c.ask(p, 0)
+				return nil
+			}
+		}
+		return c.accept(s, encodeFile(ev.File, ev.Kind, c.Now))
+	case InputContact:
+		if ev.Kind == EventContact && ev.Contact != nil {
+			if ev.Contact.UserID != 0 && ev.Contact.UserID != ev.UserID {
+				c.ask(problem("CommonContactNotOwn"), 0)
+				return nil
+			}
+			if ev.Contact.UserID == 0 {
+				c.ask(problem("CommonContactNotOwn"), 0)
+				return nil
+			}
+			text = ev.Contact.Phone
+		}
+		if text == "" {
+			c.ask(problem("CommonNeedContact"), 0)
+			return nil
+		}
+		v, p := s.Parse(c, text)
+		if p != nil {
+			c.ask(p, 0)
+			return nil
+		}
+		return c.accept(s, v)
+	case InputConfirm, InputInfo:
+		c.ask(problem("CommonChooseButton"), 0)
+		return nil
+	}
+	return nil
+}
+
+// yesNo reads a typed yes (1) or no (0); -1 when it is neither.
+func yesNo(text string, c *Ctx) int {
+	t := strings.ToLower(strings.Trim(text, " .!"))
+	switch {
+	case t == strings.ToLower(c.T("CommonYes")), t == "ya", t == "y", t == "iya", t == "yes", t == "betul", t == "benar":
+		return 1
+	case t == strings.ToLower(c.T("CommonNo")), t == "tidak", t == "t", t == "no", t == "n", t == "bukan", t == "belum", t == "tdk", t == "nggak", t == "gak", t == "enggak":
+		return 0
+	}
+	return -1
+}
+
+// stepButton handles a press on a button of the current question.
+func (c *Ctx) stepButton(value string) error {
+	s := c.current()
+	if s == nil {
+		return c.staleButton()
+	}
+	if c.Sess.ConfirmingCancel {
+		switch value {
+		case valCancelY:
+			return c.cancel(true)
+		case valCancelN:
+			c.Sess.ConfirmingCancel = false
+			c.ask(nil, 0)
+			return nil
+		}
+		return c.staleButton()
+	}
+	switch {
+	case value == valBack:
+		return c.back()
+	case value == valCancel:
+		return c.cancel(false)
+	case value == valOpt && s.Optional != "":
+		return c.accept(s, "")
+	case strings.HasPrefix(value, valPage) && s.Input == InputChoice:
+		page, _ := strconv.Atoi(strings.TrimPrefix(value, valPage))
+		c.ask(nil, page)
+		if n := len(c.res.Replies); n > 0 && c.Ev.MessageID != 0 {
+			c.res.Replies[n-1].EditMessageID = c.Ev.MessageID
+		}
+		return nil
+	}
+	switch s.Input {
+	case InputChoice:
+		for _, ch := range s.Choices(c) {
+			if ch.Value == value {
+				return c.accept(s, value)
+			}
+		}
+	case InputYesNo:
+		switch value {
+		case valYes:
+			return c.accept(s, "yes")
+		case valNo:
+			return c.accept(s, "no")
+		}
+	case InputInfo:
+		if value == valOK {
+			return c.accept(s, "ok")
+		}
+	case InputConfirm:
+		switch {
+		case value == valSend:
+			return c.accept(s, "send")
+		case value == valEdit:
+			c.askWhichToEdit(s)
+			return nil
+		case strings.HasPrefix(value, valEditTo):
+			target := strings.TrimPrefix(value, valEditTo)
+			for _, name := range s.Editable {
+				if name == target && c.stepByName(name) != nil {
+					c.Sess.EditReturn = s.Name
+					return c.goTo(name, "")
+				}
+			}
+		}
+	}
+	return c.staleButton()
+}
+
+// askWhichToEdit lists the answers of a summary that can be changed.
+func (c *Ctx) askWhichToEdit(s *Step) {
+	c.Sess.Seq++
+	var rows [][]Button
+	for _, name := range s.Editable {
+		st := c.stepByName(name)
+		if st == nil || (st.Skip != nil && st.Skip(c)) {
+			continue
+		}
+		rows = append(rows, []Button{{c.T(st.fieldLabel()), c.stepData(valEditTo + name)}})
+	}
+	rows = append(rows, []Button{{c.T("CommonBack"), c.stepData(valBack)}})
+	c.reply(Reply{Text: c.T("CommonWhichToEdit"), Buttons: rows})
+	c.Sess.Step = s.Name
+	// Pressing Back here returns to the summary itself, not to the step before it.
+	c.Sess.Trail = append(c.Sess.Trail, s.Name)
+}
+
+// back goes one question back, showing the earlier answer.
+func (c *Ctx) back() error {
+	if c.Sess.Flow == "" {
+		c.showMenu("")
+		return nil
+	}
+	c.Sess.ConfirmingCancel = false
+	c.Sess.EditReturn = ""
+	t := c.Sess.Trail
+	for len(t) > 0 && t[len(t)-1] == c.Sess.Step {
+		t = t[:len(t)-1]
+	}
+	if len(t) == 0 {
+		c.Sess.Trail = nil
+		c.ask(problem("CommonFirstStep"), 0)
+		return nil
+	}
+	prev := t[len(t)-1]
+	c.Sess.Trail = t[:len(t)-1]
+	return c.goTo(prev, "")
+}
+
+// cancel ends the running flow; with answers entered it asks first.
+func (c *Ctx) cancel(confirmed bool) error {
+	if c.Sess.Flow == "" {
+		c.say(c.T("CommonNothingToCancel"))
+		c.showMenu("")
+		return nil
+	}
+	if !confirmed && len(c.Sess.Trail) > 0 {
+		c.Sess.ConfirmingCancel = true
+		return c.askCancel()
+	}
+	c.Sess.reset()
+	c.say(c.T("CommonCancelled"))
+	c.showMenu("")
+	return nil
+}
+
+func (c *Ctx) askCancel() error {
+	c.Sess.Seq++
+	c.reply(Reply{Text: c.T("CommonConfirmCancel"), Buttons: [][]Button{{
+		{c.T("CommonCancelYes"), c.stepData(valCancelY)},
+		{c.T("CommonCancelNo"), c.stepData(valCancelN)},
+	}}})
+	return nil
+}
+
+// help explains the current step, or the bot when no flow runs.
+func (c *Ctx) help() error {
+	if s := c.current(); s != nil && s.Help != "" {
+		c.say(c.T(s.Help))
+		c.ask(nil, 0)
+		return nil
+	}
+	c.say(c.T("MenuHelp"))
+	if c.Sess.Flow != "" {
+		c.ask(nil, 0)
+	} else {
+		c.showMenu("")
+	}
+	return nil
+}
+
+// staleButton answers a press on a button that no longer belongs to the conversation, and
+// shows where the conversation is.
+func (c *Ctx) staleButton() error {
+	c.toast(c.T("CommonStaleButton"))
+	c.say(c.T("CommonStaleButton"))
+	if c.Sess.Flow != "" {
+		if c.Sess.ConfirmingCancel {
+			return c.askCancel()
+		}
+		c.ask(nil, 0)
+		return nil
+	}
+	c.showMenu("")
+	return nil
+}

@@ -1,0 +1,52 @@
+package flows
+
+// Reply is one thing the bot says, as plain values: text already localized, buttons, a file to
+// send again. The Telegram edge renders it; the terminal chat prints it. Replies are stored in the
+// outbox as JSON, so field names are part of the stored format: add fields, never rename them.
+type Reply struct {
+	Text string `json:"text,omitempty"`
+	// Buttons is an inline keyboard, rows of buttons under the message.
+	Buttons [][]Button `json:"buttons,omitempty"`
+	// Keyboard is a reply keyboard (shown in place of the phone's keyboard).
+	Keyboard [][]KeyButton `json:"keyboard,omitempty"`
+	// RemoveKeyboard takes a reply keyboard away.
+	RemoveKeyboard bool `json:"remove_keyboard,omitempty"`
+	// EditMessageID, when set, edits that earlier message (the one a button was on) instead of
+	// sending a new one.
+	EditMessageID int `json:"edit_message_id,omitempty"`
+	// FileID sends a stored Telegram file again (a document unless Photo is set), with Text as
+	// its caption.
+	FileID string `json:"file_id,omitempty"`
+	Photo  bool   `json:"photo,omitempty"`
+}
+
+// Button is an inline button: a label and the data that comes back when it is pressed. Data
+// carries ids and choices only, never a right to act: that is checked again on every press.
+type Button struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+// KeyButton is a reply-keyboard button; RequestContact makes it share the user's own phone
+// number.
+type KeyButton struct {
+	Label          string `json:"label"`
+	RequestContact bool   `json:"request_contact,omitempty"`
+}
+
+// Notice is a message for another chat (a staff member told of a new application).
+type Notice struct {
+	ChatID int64 `json:"chat_id"`
+	Reply  Reply `json:"reply"`
+	// DedupeKey, when set, makes the notice exactly-once even if the update is handled twice.
+	DedupeKey string `json:"dedupe_key,omitempty"`
+}
+
+// Result is everything the engine decided for one event.
+type Result struct {
+	Replies []Reply  // to the chat the event came from, in order
+	Notices []Notice // to other chats
+	// Answer is the short text for the button press itself (a toast); empty answers silently.
+	// A press is always answered.
+	Answer string
+}

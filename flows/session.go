@@ -1,0 +1,89 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"umkmbot/store"
+)
+
+// Session is where one chat is in its conversation. It is stored as JSON in the sessions table,
+// so field names are a stored format: add fields, never rename them.
+type Session struct {
+	Flow  string            `json:"flow,omitempty"`  // "" when no flow is running
+	Step  string            `json:"step,omitempty"`  // the step whose question was asked last
+	Data  map[string]string `json:"data,omitempty"`  // answers collected by the flow
+	Trail []string          `json:"trail,omitempty"` // steps answered, oldest first, for /kembali
+	// Seq numbers the questions asked; step buttons carry it, so a press on an older question's
+	// button is recognised as stale.
+	Seq int `json:"seq"`
+	// ConfirmingCancel is set while the "really cancel?" question is open.
+	ConfirmingCancel bool `json:"confirming_cancel,omitempty"`
+	// EditReturn is the summary step to come back to after the owner changed one answer.
+	EditReturn string `json:"edit_return,omitempty"`
+	// Then is the flow to start when this one finishes (registration waits for the profile).
+	Then string `json:"then,omitempty"`
+	// Parked is a resumable flow set aside by another command, offered back later.
+	Parked *Parked `json:"parked,omitempty"`
+	// ResumeOffered is set while "continue where you left off?" is open.
+	ResumeOffered bool `json:"resume_offered,omitempty"`
+	// KeyboardOpen is set while a reply keyboard (share my number) is on the person's screen.
+	KeyboardOpen bool `json:"keyboard_open,omitempty"`
+}
+
+// Parked is a half-finished flow kept for later.
+type Parked struct {
+	Flow  string            `json:"flow"`
+	Step  string            `json:"step"`
+	Data  map[string]string `json:"data,omitempty"`
+	Trail []string          `json:"trail,omitempty"`
+	At    time.Time         `json:"at"`
+}
+
+// loadSession reads the chat's session, locking its row until the caller's transaction ends.
+func loadSession(ctx context.Context, db store.DB, chatID int64) (*Session, time.Time, error) {
+	raw, at, err := store.LoadSession(ctx, db, chatID)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Session{}, time.Time{}, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	s := &Session{}
+	if err := json.Unmarshal(raw, s); err != nil {
+		// A session we cannot read is replaced, not fatal: the person starts from the menu.
+		return &Session{}, at, nil
+	}
+	return s, at, nil
+}
+
+func saveSession(ctx context.Context, db store.DB, chatID, userID int64, s *Session, at time.Time) error {
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode session: %w", err)
+	}
+	return store.SaveSession(ctx, db, chatID, userID, raw, at)
+}
+
+// reset ends the running flow (a parked one stays).
+func (s *Session) reset() {
+	s.Flow, s.Step, s.Data, s.Trail = "", "", nil, nil
+	s.ConfirmingCancel, s.EditReturn, s.Then, s.ResumeOffered = false, "", "", false
+}
+
+// park sets the running flow aside so that it can be offered back.
+func (s *Session) park(at time.Time) {
+	s.Parked = &Parked{Flow: s.Flow, Step: s.Step, Data: s.Data, Trail: s.Trail, At: at}
+	s.reset()
+}
+
+// unpark brings the parked flow back.
+func (s *Session) unpark() {
+	p := s.Parked
+	s.reset()
+	s.Flow, s.Step, s.Data, s.Trail = p.Flow, p.Step, p.Data, p.Trail
+	s.Parked = nil
+}

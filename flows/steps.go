@@ -1,0 +1,303 @@
+package flows
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The values step buttons carry besides a choice's own value.
+const (
+	valBack    = "~back"
+	valCancel  = "~cancel"
+	valOpt     = "~opt"
+	valYes     = "~yes"
+	valNo      = "~no"
+	valSend    = "~send"
+	valEdit    = "~edit"
+	valOK      = "~ok"
+	valPage    = "~p"  // ~p<N>: show page N of the choices
+	valEditTo  = "~e:" // ~e:<step>: change that answer
+	valCancelY = "~cy" // yes, cancel
+	valCancelN = "~cn" // no, go on
+)
+
+// stepData builds the callback data of a button of the current question.
+func (c *Ctx) stepData(value string) string { return "s" + strconv.Itoa(c.Sess.Seq) + ":" + value }
+
+func (c *Ctx) flowDef() *Flow { return c.e.flow(c.Sess.Flow) }
+
+func (c *Ctx) stepByName(name string) *Step {
+	f := c.flowDef()
+	if f == nil {
+		return nil
+	}
+	for _, s := range f.Steps(c) {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func (c *Ctx) current() *Step { return c.stepByName(c.Sess.Step) }
+
+// start begins a flow from its first question. A resumable flow that was running is parked.
+func (c *Ctx) start(name string) error {
+	if f := c.flowDef(); f != nil && f.Resumable && c.Sess.Flow != name && len(c.Sess.Data) > 0 {
+		c.Sess.park(c.Now)
+	}
+	then := ""
+	if c.Sess.Flow != "" && c.Sess.Then != "" && c.Sess.Flow != name {
+		then = c.Sess.Then
+	}
+	c.Sess.reset()
+	c.Sess.Flow = name
+	c.Sess.Then = then
+	c.Sess.Data = map[string]string{}
+	f := c.flowDef()
+	if f.Start != nil {
+		if err := f.Start(c); err != nil {
+			return err
+		}
+		if c.Sess.Flow != name || c.Sess.Step != "" {
+			return nil // Start ended the flow, or moved it on itself
+		}
+	}
+	return c.goTo(c.firstStep(), "")
+}
+
+// firstStep is the first step not skipped.
+func (c *Ctx) firstStep() string {
+	for _, s := range c.flowDef().Steps(c) {
+		if s.Skip == nil || !s.Skip(c) {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+// goTo asks the named step's question, or finishes the flow when name is empty.
+func (c *Ctx) goTo(name string, _ string) error {
+	if name == "" {
+		return c.finish()
+	}
+	c.Sess.Step = name
+	c.ask(nil, 0)
+	return nil
+}
+
+// nextAfter returns the step that follows s given its answer.
+func (c *Ctx) nextAfter(s *Step, value string) string {
+	if c.Sess.EditReturn != "" && c.Sess.EditReturn != s.Name {
+		ret := c.Sess.EditReturn
+		if s.Next != nil {
+			if n := s.Next(c, value); n != "" && c.stepByName(n) != nil && n != ret {
+				// A changed answer that opens a further question (a NIB to confirm) asks it first.
+				if st := c.stepByName(n); st.Skip == nil || !st.Skip(c) {
+					return n
+				}
+			}
+		}
+		c.Sess.EditReturn = ""
+		return ret
+	}
+	if s.Next != nil {
+		if n := s.Next(c, value); n != "" {
+			return n
+		}
+	}
+	steps := c.flowDef().Steps(c)
+	for i, st := range steps {
+		if st.Name != s.Name {
+			continue
+		}
+		for _, nx := range steps[i+1:] {
+			if nx.Skip == nil || !nx.Skip(c) {
+				return nx.Name
+			}
+		}
+	}
+	return ""
+}
+
+// accept keeps the answer to the current step and moves on.
+func (c *Ctx) accept(s *Step, value string) error {
+	if s.Save != nil {
+		if err := s.Save(c, value); err != nil {
+			return err
+		}
+	} else {
+		c.set(s.Name, value)
+	}
+	if n := len(c.Sess.Trail); n == 0 || c.Sess.Trail[n-1] != s.Name {
+		c.Sess.Trail = append(c.Sess.Trail, s.Name)
+	}
+	if c.Sess.Flow == "" || c.Sess.Step != s.Name {
+		return nil // Save ended or redirected the flow
+	}
+	return c.goTo(c.nextAfter(s, value), value)
+}
+
+// finish runs the flow's Done and then the flow that was waiting for it.
+func (c *Ctx) finish() error {
+	f := c.flowDef()
+	then := c.Sess.Then
+	if f.Done != nil {
+		if err := f.Done(c); err != nil {
+			return err
+		}
+	}
+	if c.Sess.Flow == f.Name {
+		c.Sess.reset() // Done started nothing else
+	}
+	if then != "" && then != f.Name && c.Sess.Flow == "" {
+		return c.start(then)
+	}
+	return nil
+}
+
+// ask sends the current step's question, with its buttons; prob says why the last answer was
+// not taken.
+func (c *Ctx) ask(prob *Problem, page int) {
+	s := c.current()
+	if s == nil {
+		c.Sess.reset()
+		c.showMenu("")
+		return
+	}
+	c.Sess.Seq++
+	var b strings.Builder
+	if prob != nil {
+		b.WriteString("⚠️ " + c.T(prob.Msg, prob.Data) + "\n\n")
+	}
+	if f := c.flowDef(); f.Progress {
+		if i, n := c.progress(s); n > 1 {
+			b.WriteString(c.T("CommonStepProgress", map[string]any{"Step": i, "Total": n}) + "\n")
+		}
+	}
+	var data map[string]any
+	if s.Data != nil {
+		data = s.Data(c)
+	}
+	b.WriteString(c.T(s.Prompt, data))
+	if prev, ok := c.Sess.Data[s.Name]; ok && prev != "" && prob == nil && s.Input != InputConfirm && s.Input != InputInfo {
+		b.WriteString("\n\n" + c.T("CommonPreviousAnswer", map[string]any{"Answer": c.display(s, prev)}))
+	}
+	r := Reply{Text: b.String()}
+	switch s.Input {
+	case InputChoice:
+		r.Buttons = c.choiceButtons(s, page)
+	case InputYesNo:
+		r.Buttons = [][]Button{{{c.T("CommonYes"), c.stepData(valYes)}, {c.T("CommonNo"), c.stepData(valNo)}}}
+	case InputConfirm:
+		r.Buttons = [][]Button{{{c.T("CommonSendButton"), c.stepData(valSend)}}}
+		if len(s.Editable) > 0 {
+			r.Buttons = append(r.Buttons, []Button{{c.T("CommonEditButton"), c.stepData(valEdit)}})
+		}
+	case InputInfo:
+		r.Buttons = [][]Button{{{c.T("CommonContinueButton"), c.stepData(valOK)}}}
+	case InputContact:
+		r.Keyboard = [][]KeyButton{
+			{{Label: c.T("CommonShareContact"), RequestContact: true}},
+			{{Label: c.T("CommonBack")}, {Label: c.T("CommonCancelButton")}},
+		}
+		c.keyboardOpen = true
+	}
+	if s.Optional != "" {
+		r.Buttons = append(r.Buttons, []Button{{c.T(s.Optional), c.stepData(valOpt)}})
+	}
+	if s.Input != InputContact {
+		var nav []Button
+		if len(c.Sess.Trail) > 0 {
+			nav = append(nav, Button{c.T("CommonBack"), c.stepData(valBack)})
+		}
+		nav = append(nav, Button{c.T("CommonCancelButton"), c.stepData(valCancel)})
+		r.Buttons = append(r.Buttons, nav)
+	}
+	c.reply(r)
+}
+
+// progress returns the position of s among the steps asked in this flow, and their count.
+func (c *Ctx) progress(s *Step) (int, int) {
+	i, n := 0, 0
+	for _, st := range c.flowDef().Steps(c) {
+		if st.Skip != nil && st.Skip(c) && st.Name != s.Name {
+			continue
+		}
+		n++
+		if st.Name == s.Name {
+			i = n
+		}
+	}
+	return i, n
+}
+
+func (c *Ctx) display(s *Step, v string) string {
+	if s.Display != nil {
+		return s.Display(c, v)
+	}
+	if s.Choices != nil {
+		for _, ch := range s.Choices(c) {
+			if ch.Value == v {
+				return c.choiceLabel(ch)
+			}
+		}
+	}
+	if s.Input == InputYesNo {
+		if v == "yes" {
+			return c.T("CommonYes")
+		}
+		return c.T("CommonNo")
+	}
+	if v == "" && s.Optional != "" {
+		return c.T(s.Optional)
+	}
+	return v
+}
+
+func (c *Ctx) choiceLabel(ch Choice) string {
+	if ch.Text != "" {
+		return ch.Text
+	}
+	return c.T(ch.Label)
+}
+
+// choiceButtons lays out a choice step's buttons, one page of them.
+func (c *Ctx) choiceButtons(s *Step, page int) [][]Button {
+	choices := s.Choices(c)
+	cols := s.Columns
+	if cols <= 0 {
+		cols = 1
+	}
+	start, end := 0, len(choices)
+	if s.PageSize > 0 && len(choices) > s.PageSize {
+		pages := (len(choices) + s.PageSize - 1) / s.PageSize
+		page = min(max(page, 0), pages-1)
+		start = page * s.PageSize
+		end = min(start+s.PageSize, len(choices))
+	}
+	var rows [][]Button
+	var row []Button
+	for _, ch := range choices[start:end] {
+		row = append(row, Button{c.choiceLabel(ch), c.stepData(ch.Value)})
+		if len(row) == cols {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	if s.PageSize > 0 && len(choices) > s.PageSize {
+		var nav []Button
+		if start > 0 {
+			nav = append(nav, Button{c.T("CommonPrevPage"), c.stepData(fmt.Sprintf("%s%d", valPage, page-1))})
+		}
+		if end < len(choices) {
+			nav = append(nav, Button{c.T("CommonNextPage"), c.stepData(fmt.Sprintf("%s%d", valPage, page+1))})
+		}
+		rows = append(rows, nav)
+	}
+	return rows
+}
