@@ -42,11 +42,11 @@ const (
 // Step is one question of a flow.
 type Step struct {
 	Name   string
-	Prompt string                       // message ID of the question
-	Data   func(c *Ctx) map[string]any  // template data for the prompt
-	Help   string                       // message ID for /bantuan at this step
-	Input  InputKind                    // what it takes
-	Skip   func(c *Ctx) bool            // true: the step is not asked now
+	Prompt string                      // message ID of the question
+	Data   func(c *Ctx) map[string]any // template data for the prompt
+	Help   string                      // message ID for /bantuan at this step
+	Input  InputKind                   // what it takes
+	Skip   func(c *Ctx) bool           // true: the step is not asked now
 	Parse  func(c *Ctx, in string) (string, *Problem)
 	Accept func(c *Ctx, f *File) *Problem
 	// Choices for InputChoice. PageSize > 0 pages them (the 22 kabupaten).

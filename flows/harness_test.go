@@ -66,7 +66,9 @@ func (h *harness) advance(d time.Duration) {
 }
 
 // T is a message as the owner would see it, for assertions.
-func (h *harness) T(lang, id string, data ...map[string]any) string { return h.msgs.For(lang).T(id, data...) }
+func (h *harness) T(lang, id string, data ...map[string]any) string {
+	return h.msgs.For(lang).T(id, data...)
+}
 
 // chat is one person talking to the bot.
 type chat struct {
