@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Owner is a pelaku usaha: one Telegram user who has written to the bot. Name and Phone are ""
+// until given (and again after /hapus_data); Phone is E.164 and never logged.
+type Owner struct {
+	ID, TelegramUserID, ChatID int64
+	Lang, Name, Phone          string
+	UnreachableAt, DeletedAt   *time.Time // Telegram answered 403; /hapus_data
+	CreatedAt, UpdatedAt       time.Time
+}
+
+const ownerColumns = `o.id, o.telegram_user_id, o.chat_id, o.lang, coalesce(o.name, ''), coalesce(o.phone, ''),
+	o.unreachable_at, o.deleted_at, o.created_at, o.updated_at`
+
+func scanOwner(row pgx.Row) (Owner, error) {
+	var o Owner
+	err := row.Scan(&o.ID, &o.TelegramUserID, &o.ChatID, &o.Lang, &o.Name, &o.Phone,
+		&o.UnreachableAt, &o.DeletedAt, &o.CreatedAt, &o.UpdatedAt)
+	return o, err
+}
+
+// UpsertOwner returns the owner with this Telegram user id, creating them (created=true) on their
+// first message. A returning owner gets their current chat id and is reachable again, since they
+// wrote; their language is only set on creation ("" means Bahasa Indonesia), later changes go
+// through SetOwnerLang. The row is written only when something changed, so the common case (an
+// owner who keeps chatting) costs no write.
+func UpsertOwner(ctx context.Context, db DB, telegramUserID, chatID int64, lang string) (o Owner, created bool, err error) {
+	row := db.QueryRow(ctx, `
+		INSERT INTO owners AS o (telegram_user_id, chat_id, lang) VALUES ($1, $2, coalesce(nullif($3, ''), 'id'))
+		ON CONFLICT (telegram_user_id) DO UPDATE SET chat_id = excluded.chat_id, unreachable_at = NULL, updated_at = now()
+			WHERE o.chat_id <> excluded.chat_id OR o.unreachable_at IS NOT NULL
+		RETURNING `+ownerColumns+`, o.xmax = 0`, telegramUserID, chatID, lang)
+	err = row.Scan(&o.ID, &o.TelegramUserID, &o.ChatID, &o.Lang, &o.Name, &o.Phone,
+		&o.UnreachableAt, &o.DeletedAt, &o.CreatedAt, &o.UpdatedAt, &created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Already there and nothing to change; the conflict locked the row, so it is still there.
+		o, err = OwnerByTelegramID(ctx, db, telegramUserID)
+		return o, false, err
+	}
+	if err != nil {
+		return Owner{}, false, fmt.Errorf("store: upsert owner: %w", err)
+	}
+	return o, created, nil
+}
+
+// OwnerByTelegramID returns the owner with this Telegram user id, or ErrNotFound.
+func OwnerByTelegramID(ctx context.Context, db DB, telegramUserID int64) (Owner, error) {
+	o, err := scanOwner(db.QueryRow(ctx, `SELECT `+ownerColumns+` FROM owners o WHERE o.telegram_user_id = $1`, telegramUserID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Owner{}, fmt.Errorf("store: owner of telegram user %d: %w", telegramUserID, ErrNotFound)
+	}
+	if err != nil {
+		return Owner{}, fmt.Errorf("store: owner of telegram user %d: %w", telegramUserID, err)
+	}
+	return o, nil
+}
+
+// OwnerByID returns the owner with this id, or ErrNotFound.
+func OwnerByID(ctx context.Context, db DB, id int64) (Owner, error) {
+	o, err := scanOwner(db.QueryRow(ctx, `SELECT `+ownerColumns+` FROM owners o WHERE o.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Owner{}, fmt.Errorf("store: owner %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Owner{}, fmt.Errorf("store: owner %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// SetOwnerLang records the owner's language ("id" or "en"); ErrNotFound when there is no such
+// owner.
+func SetOwnerLang(ctx context.Context, db DB, ownerID int64, lang string) error {
+	return updateOwner(ctx, db, ownerID, "set language", `UPDATE owners SET lang = $2, updated_at = now() WHERE id = $1`, lang)
+}
+
+// SetOwnerContact records the owner's name and phone ("" clears either); ErrNotFound when there
+// is no such owner.
+func SetOwnerContact(ctx context.Context, db DB, ownerID int64, name, phone string) error {
+	return updateOwner(ctx, db, ownerID, "set contact",
+		`UPDATE owners SET name = nullif($2, ''), phone = nullif($3, ''), updated_at = now() WHERE id = $1`, name, phone)
+}
+
+func updateOwner(ctx context.Context, db DB, ownerID int64, what, sql string, args ...any) error {
+	tag, err := db.Exec(ctx, sql, append([]any{ownerID}, args...)...)
+	if err != nil {
+		return fmt.Errorf("store: %s of owner %d: %w", what, ownerID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: %s of owner %d: %w", what, ownerID, ErrNotFound)
+	}
+	return nil
+}
+
+// MarkOwnerUnreachable records that Telegram refused to deliver to chatID (403: the owner blocked
+// the bot) at the given time. The first refusal's time is kept. A chat that is no owner's (a staff
+// member's, a group) is no error. UpsertOwner clears the mark when they write again.
+func MarkOwnerUnreachable(ctx context.Context, db DB, chatID int64, at time.Time) error {
+	if _, err := db.Exec(ctx, `
+		UPDATE owners SET unreachable_at = $2, updated_at = $2
+		WHERE chat_id = $1 AND unreachable_at IS NULL`, chatID, at); err != nil {
+		return fmt.Errorf("store: mark chat %d unreachable: %w", chatID, err)
+	}
+	return nil
+}
+
+// DeleteOwnerData carries out /hapus_data: the owner's name and phone are cleared; their
+// businesses keep only what statistics need (the kabupaten, the village's OVOP product), the
+// name becoming "(dihapus)" and NIB and desa cleared; their training registrations and their
+// chat's session are deleted; deleted_at is set, and an audit_log row says it happened.
+// Applications are kept, still linked to the owner row, with their product data: that is BPOM's
+// record, not personal data. The steps commit together: in the caller's transaction (as a
+// savepoint) or, given the pool, in a transaction of their own. ErrNotFound when there is no such
+// owner. The caller that goes on to save the session after this would recreate it: don't.
+func DeleteOwnerData(ctx context.Context, db DB, ownerID int64, at time.Time) error {
+	err := inTx(ctx, db, func(tx DB) error {
+		var chatID, userID int64
+		err := tx.QueryRow(ctx, `
+			UPDATE owners SET name = NULL, phone = NULL, deleted_at = $2, updated_at = $2
+			WHERE id = $1 RETURNING chat_id, telegram_user_id`, ownerID, at).Scan(&chatID, &userID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		biz, err := tx.Exec(ctx, `
+			UPDATE businesses SET name = '(dihapus)', nib = NULL, desa = NULL, updated_at = $2
+			WHERE owner_id = $1`, ownerID, at)
+		if err != nil {
+			return err
+		}
+		regs, err := tx.Exec(ctx, `DELETE FROM training_registrations WHERE owner_id = $1`, ownerID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE chat_id = $1 OR user_id = $2`, chatID, userID); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, AuditEntry{ActorKind: "owner", ActorID: ownerID, Action: "owner.delete_data",
+			SubjectKind: "owner", SubjectID: ownerID,
+			Detail: map[string]any{"businesses": biz.RowsAffected(), "training_registrations": regs.RowsAffected()}}, at)
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete data of owner %d: %w", ownerID, err)
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"umkmbot/store"
+	"umkmbot/store/storetest"
+)
+
+func TestStaff(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+
+	s := store.Staff{TelegramUserID: 10, Name: "Petugas Ende", Unit: "ende", Active: true}
+	if err := store.SaveStaff(ctx, db, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.ID == 0 || s.Role != "staff" || s.CreatedAt.IsZero() {
+		t.Fatalf("saved staff = %+v", s)
+	}
+	s.Active = false
+	if err := store.SaveStaff(ctx, db, &s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.StaffByTelegramID(ctx, db, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != s.ID || got.Name != "Petugas Ende" || got.Unit != "ende" || got.Role != "staff" || got.Active {
+		t.Fatalf("staff = %+v", got)
+	}
+
+	// Added again by an admin (ID 0): the known row is overwritten, not duplicated.
+	readd := store.Staff{TelegramUserID: 10, Name: "Petugas Ende", Unit: "ende", Active: true}
+	if err := store.SaveStaff(ctx, db, &readd); err != nil || readd.ID != s.ID {
+		t.Fatalf("re-added staff = %+v %v, want id %d", readd, err, s.ID)
+	}
+
+	// Admins from the configuration: one new, one promoted, listed twice.
+	if err := store.EnsureAdmins(ctx, db, []int64{20, 10, 20}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EnsureAdmins(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	active, err := store.ActiveStaff(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(active) != 2 || active[0].TelegramUserID != 10 || active[0].Role != "admin" || active[0].Name != "Petugas Ende" ||
+		active[1].TelegramUserID != 20 || active[1].Role != "admin" || !active[1].Active {
+		t.Fatalf("active staff = %+v", active)
+	}
+
+	if _, err := store.StaffByTelegramID(ctx, db, 404); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing staff: %v, want ErrNotFound", err)
+	}
+	missing := store.Staff{ID: 404, TelegramUserID: 404}
+	if err := store.SaveStaff(ctx, db, &missing); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("update of a missing staff member: %v, want ErrNotFound", err)
+	}
+}
