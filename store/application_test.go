@@ -152,6 +152,35 @@ func TestCreateApplicationDuplicateNumberInTransaction(t *testing.T) {
 	}
 }
 
+// Two submissions draw the same number at once: one gets it, the other is told to draw again.
+func TestCreateApplicationDuplicateNumberConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	o := newOwner(t, s.DB(), 1)
+	const n = 6
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			errs <- s.Tx(ctx, func(tx pgx.Tx) error {
+				a := store.Application{Number: "NTT-SAME-0001", OwnerID: o.ID, Path: "md", Status: "submitted", ProductName: "Abon"}
+				return store.CreateApplication(ctx, tx, &a, []store.NewDocument{{Kind: "lab_result", Required: true}}, "owner", o.ID)
+			})
+		}()
+	}
+	ok := 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case !errors.Is(err, store.ErrDuplicateNumber):
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d created, want 1", ok)
+	}
+}
+
 // A failure half way (a document listed twice) leaves nothing behind and the caller's
 // transaction usable.
 func TestCreateApplicationAtomic(t *testing.T) {

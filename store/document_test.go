@@ -60,7 +60,8 @@ func TestMissingAndAttachDocuments(t *testing.T) {
 	if label == nil || label.FileID != "F3" || label.FileName != "label-v2.png" || label.SizeBytes != 99 || label.UploadedAt.IsZero() {
 		t.Fatalf("replaced label = %+v", label)
 	}
-	if lab == nil || *lab != f && !lab.UploadedAt.Equal(f.UploadedAt) {
+	if lab == nil || lab.FileID != f.FileID || lab.FileName != f.FileName || lab.SizeBytes != f.SizeBytes ||
+		!lab.UploadedAt.Equal(f.UploadedAt) {
 		t.Fatalf("lab result = %+v, want %+v", lab, f)
 	}
 

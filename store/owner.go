@@ -54,24 +54,21 @@ func UpsertOwner(ctx context.Context, db DB, telegramUserID, chatID int64, lang 
 
 // OwnerByTelegramID returns the owner with this Telegram user id, or ErrNotFound.
 func OwnerByTelegramID(ctx context.Context, db DB, telegramUserID int64) (Owner, error) {
-	o, err := scanOwner(db.QueryRow(ctx, `SELECT `+ownerColumns+` FROM owners o WHERE o.telegram_user_id = $1`, telegramUserID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Owner{}, fmt.Errorf("store: owner of telegram user %d: %w", telegramUserID, ErrNotFound)
-	}
-	if err != nil {
-		return Owner{}, fmt.Errorf("store: owner of telegram user %d: %w", telegramUserID, err)
-	}
-	return o, nil
+	return ownerWhere(ctx, db, fmt.Sprintf("of telegram user %d", telegramUserID), `o.telegram_user_id = $1`, telegramUserID)
 }
 
 // OwnerByID returns the owner with this id, or ErrNotFound.
 func OwnerByID(ctx context.Context, db DB, id int64) (Owner, error) {
-	o, err := scanOwner(db.QueryRow(ctx, `SELECT `+ownerColumns+` FROM owners o WHERE o.id = $1`, id))
+	return ownerWhere(ctx, db, fmt.Sprint(id), `o.id = $1`, id)
+}
+
+func ownerWhere(ctx context.Context, db DB, what, cond string, arg any) (Owner, error) {
+	o, err := scanOwner(db.QueryRow(ctx, `SELECT `+ownerColumns+` FROM owners o WHERE `+cond, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Owner{}, fmt.Errorf("store: owner %d: %w", id, ErrNotFound)
+		return Owner{}, fmt.Errorf("store: owner %s: %w", what, ErrNotFound)
 	}
 	if err != nil {
-		return Owner{}, fmt.Errorf("store: owner %d: %w", id, err)
+		return Owner{}, fmt.Errorf("store: owner %s: %w", what, err)
 	}
 	return o, nil
 }
