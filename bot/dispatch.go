@@ -357,7 +357,7 @@ func enqueuePayload(ctx context.Context, tx store.DB, chatID int64, p Payload, d
 	if err != nil {
 		return fmt.Errorf("encode %s payload: %w", p.Kind, err)
 	}
-	if _, err := store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: chatID, Priority: 0 /* reply */, Payload: b, DedupeKey: dedupeKey}); err != nil {
+	if _, _, err := store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: chatID, Priority: store.PriorityReply, Payload: b, DedupeKey: dedupeKey}); err != nil {
 		return fmt.Errorf("enqueue %s: %w", p.Kind, err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package flows
 import (
 	"errors"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"umkmbot/flows/domain"
@@ -146,7 +147,7 @@ func (c *Ctx) summary(names ...string) string {
 func parsePersonName(c *Ctx, in string) (string, *Problem) {
 	in = strings.Join(strings.Fields(in), " ")
 	n := utf8.RuneCountInString(in)
-	if n < 2 || n > 80 || !strings.ContainsFunc(in, isLetter) {
+	if n < 2 || n > 80 || !strings.ContainsFunc(in, unicode.IsLetter) {
 		return "", problem("ProfileBadName")
 	}
 	return in, nil

@@ -391,7 +391,7 @@ func submitApplication(c *Ctx) error {
 		docs = append(docs, nd)
 	}
 	app := store.Application{OwnerID: c.Owner.ID, BusinessID: b.ID, Path: path, Status: string(domain.StatusSubmitted),
-		Product: product, ProductName: c.get("product_name"), Kabupaten: b.Kabupaten, SubmittedAt: &c.Now}
+		Product: product, ProductName: c.get("product_name"), Kabupaten: b.Kabupaten, SubmittedAt: &c.Now, CreatedAt: c.Now}
 	for try := 0; ; try++ {
 		if app.Number, err = c.e.appnum.New(c.e.cfg.Rand); err != nil {
 			return fmt.Errorf("submit: number: %w", err)

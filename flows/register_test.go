@@ -223,7 +223,9 @@ func TestRegistrationSurvivesRestartAndIsOfferedBack(t *testing.T) {
 	// Another command parks the registration; the menu offers it back.
 	c.send("/pelatihan")
 	c.send("/menu")
-	c.expectMsg("MenuResume", map[string]any{"What": h.T("id", "RegisterTitle", map[string]any{"Label": "Kopi Bajawa"})})
+	if !c.hasButton(h.T("id", "MenuResume", map[string]any{"What": h.T("id", "RegisterTitle", map[string]any{"Label": "Kopi Bajawa"})})) {
+		t.Fatalf("the menu does not offer the parked registration back:\n%s", c.transcript())
+	}
 
 	// Days later, /daftar asks whether to continue.
 	h.advance(72 * time.Hour)

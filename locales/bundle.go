@@ -23,7 +23,7 @@ var messageFiles embed.FS
 
 // idPattern is the shape of every message ID. The code-scan test recognises exactly this shape,
 // so an ID of another shape could never be checked against the message files.
-var idPattern = regexp.MustCompile(`^[A-Z][A-Za-z0-9]+$`)
+var idPattern = regexp.MustCompile(`^[A-Z][A-Za-z0-9]+(_[a-z0-9_]+)?$`)
 
 // flowNamePattern is the shape of <name> in a per-flow file <name>.<lang>.toml.
 var flowNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -108,7 +108,7 @@ func fileLang(name string) (string, error) {
 // checkMessage rejects a message that would misbehave only when shown to an owner.
 func checkMessage(m *i18n.Message) error {
 	if !idPattern.MatchString(m.ID) {
-		return fmt.Errorf("message ID %q is not CamelCase (%s); nested tables are not allowed", m.ID, idPattern)
+		return fmt.Errorf("message ID %q is not CamelCase, optionally with a _lower_case code suffix (%s); nested tables are not allowed", m.ID, idPattern)
 	}
 	if m.Other == "" {
 		return fmt.Errorf("message %q has no \"other\" text", m.ID)

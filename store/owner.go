@@ -119,10 +119,10 @@ func MarkOwnerUnreachable(ctx context.Context, db DB, chatID int64, at time.Time
 // owner. The caller that goes on to save the session after this would recreate it: don't.
 func DeleteOwnerData(ctx context.Context, db DB, ownerID int64, at time.Time) error {
 	err := inTx(ctx, db, func(tx DB) error {
-		var chatID, userID int64
+		var chatID int64
 		err := tx.QueryRow(ctx, `
 			UPDATE owners SET name = NULL, phone = NULL, deleted_at = $2, updated_at = $2
-			WHERE id = $1 RETURNING chat_id, telegram_user_id`, ownerID, at).Scan(&chatID, &userID)
+			WHERE id = $1 RETURNING chat_id`, ownerID, at).Scan(&chatID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -139,7 +139,7 @@ func DeleteOwnerData(ctx context.Context, db DB, ownerID int64, at time.Time) er
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE chat_id = $1 OR user_id = $2`, chatID, userID); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE chat_id = $1`, chatID); err != nil {
 			return err
 		}
 		return Audit(ctx, tx, AuditEntry{ActorKind: "owner", ActorID: ownerID, Action: "owner.delete_data",
