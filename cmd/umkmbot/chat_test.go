@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"umkmbot/store/storetest"
+)
+
+// runScript runs `umkmbot chat` with a script on standard input and returns what it printed.
+func runScript(t *testing.T, dsn string, script string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := &runEnv{stdin: strings.NewReader(script), stdout: &out, stderr: &errOut,
+		getenv: func(k string) string { return map[string]string{"DATABASE_URL": dsn, "LOG_LEVEL": "warn"}[k] }}
+	if code := run(context.Background(), append([]string{"chat"}, args...), env); code != 0 {
+		t.Fatalf("chat exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	return out.String()
+}
+
+// A whole registration replayed from a script prints an application number; a later run finds
+// it with /status.
+func TestChatScript(t *testing.T) {
+	_, dsn := storetest.NewWithDSN(t)
+	dir := t.TempDir()
+	label := filepath.Join(dir, "label.pdf")
+	if err := os.WriteFile(label, []byte("%PDF-1.4\n% label design\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := strings.Join([]string{
+		"/start", "Maria Goreti", "Kopi Bajawa Mantap", "Ngada", "Beiposo",
+		"/kontak 0812 3456 7890", "1234567890123", "Kopi arabika",
+		"1", // Kirim (the summary's first button)
+		"/daftar",
+		"1", // SPP-IRT
+		"1", // Lanjut
+		"Kopi Bajawa", "Mantap", "Kopi bubuk", "Kopi arabika 100%",
+		"2", // pouch
+		"250 g", "12 bulan",
+		"2",                               // cool and dry
+		"/kirim " + label,                 // NIB page
+		"1", "1", "1", "1", "1", "1", "1", // Nanti for the rest
+		"1", // Kirim
+	}, "\n") + "\n"
+	out := runScript(t, dsn, script, "--user-id", "5001")
+	number := regexp.MustCompile(`NTT-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(out)
+	if number == "" {
+		t.Fatalf("no application number in the transcript:\n%s", out)
+	}
+	if !strings.Contains(out, "Anda: Kopi Bajawa") || !strings.Contains(out, "[1]") {
+		t.Fatalf("the transcript should echo the script and number the buttons:\n%s", out)
+	}
+
+	out = runScript(t, dsn, "/status "+number+"\n", "--user-id", "5001")
+	if !strings.Contains(out, number) || !strings.Contains(out, "Kopi Bajawa") {
+		t.Fatalf("/status in a new run does not show the application:\n%s", out)
+	}
+	// In English, for another user: only the coarse status.
+	out = runScript(t, dsn, "/status "+number+"\n", "--user-id", "5002", "--lang", "en")
+	if !strings.Contains(out, number) || strings.Contains(out, "Kopi Bajawa") {
+		t.Fatalf("a stranger's /status shows too much or too little:\n%s", out)
+	}
+}

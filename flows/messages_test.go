@@ -1,0 +1,118 @@
+package flows
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"umkmbot/flows/domain"
+	"umkmbot/locales"
+)
+
+// Message IDs built at run time ("PathName_" + code, a step's Prompt + "Field", …) are invisible
+// to the locales code scan: this test walks every flow in the shapes its data can take and every
+// domain code, and checks each ID exists in every language.
+func TestComputedMessageIDsExist(t *testing.T) {
+	msgs, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := domain.LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Messages: msgs, Rules: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := map[string]string{} // id -> where it is used
+	use := func(id, where string) {
+		if id != "" {
+			need[id] = where
+		}
+	}
+
+	for _, p := range rules.Paths() {
+		use("PathName_"+string(p.Code), "path names")
+		for _, d := range rules.Documents(p.Code) {
+			use("DocName_"+d.Code, "document names")
+			use("DocHelp_"+d.Code, "document help")
+		}
+	}
+	for _, s := range domain.Statuses() {
+		use("Status_"+string(s), "status names")
+		use("StatusNext_"+string(s), "status next steps")
+	}
+	for _, k := range []string{"pkp", "bimtek", "label", "clinic", "cppob", "other"} {
+		use("TrainingKind_"+trainingKind(k), "training kinds")
+	}
+	// Every question and every recommendation of "help me choose": walk all answer paths.
+	var walk func(answers map[domain.Question]bool)
+	walk = func(answers map[domain.Question]bool) {
+		q, done, rec := domain.NextQuestion(answers)
+		if done {
+			use("ChooseReason_"+string(rec.Reason), "choose reasons")
+			if rec.Path != domain.RecommendNoneNeeded && rec.Path != domain.RecommendUnknown {
+				use("PathName_"+string(rec.Path), "recommended path")
+			}
+			return
+		}
+		use("ChooseQ_"+string(q), "choose questions")
+		for _, v := range []bool{true, false} {
+			next := map[domain.Question]bool{q: v}
+			for k, a := range answers {
+				next[k] = a
+			}
+			walk(next)
+		}
+	}
+	walk(map[domain.Question]bool{})
+
+	// Every step of every flow, in the shapes the answers give them.
+	shapes := []map[string]string{{}}
+	for _, p := range rules.Paths() {
+		shapes = append(shapes, map[string]string{"path": string(p.Code)})
+		var kinds []string
+		for _, d := range rules.Documents(p.Code) {
+			kinds = append(kinds, d.Code)
+		}
+		shapes = append(shapes, map[string]string{"path": string(p.Code), "missing": strings.Join(kinds, " ")})
+	}
+	shapes = append(shapes, map[string]string{"path": "help"}, map[string]string{"path": "help", "q_is_food": "no", "q_is_cosmetic": "yes"})
+	for _, f := range e.flows {
+		use(f.Title, "flow "+f.Name)
+		for _, data := range shapes {
+			c := &Ctx{Context: context.Background(), e: e, Sess: &Session{Flow: f.Name, Data: data}, L: msgs.For("id")}
+			for _, s := range f.Steps(c) {
+				where := "flow " + f.Name + ", step " + s.Name
+				use(s.Prompt, where)
+				use(s.Help, where)
+				use(s.Optional, where)
+				if len(s.Editable) > 0 {
+					for _, name := range s.Editable {
+						if st := c.stepByName(name); st != nil {
+							use(st.fieldLabel(), where+" (summary)")
+						}
+					}
+				}
+				if s.Choices != nil && s.Name != "app" { // the documents flow's app list reads the database
+					for _, ch := range s.Choices(c) {
+						if ch.Text == "" {
+							use(ch.Label, where+" (choice)")
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(need) < 100 {
+		t.Fatalf("only %d computed IDs found: the walk is missing something", len(need))
+	}
+	for id, where := range need {
+		for _, lang := range msgs.Languages() {
+			if !msgs.Has(lang, id) {
+				t.Errorf("%s: message %s is not defined in %s", where, id, lang)
+			}
+		}
+	}
+}
