@@ -25,6 +25,10 @@ type Config struct {
 	Location    *time.Location
 	AdminIDs    []int64
 	AppPrefix   string
+	// Delivery rates (serve): messages per second overall and to one chat, and whether
+	// broadcasts use Telegram's paid broadcasts (allow_paid_broadcast, up to 1000/s).
+	SendRate, ChatRate float64
+	PaidBroadcast      bool
 }
 
 // setting is one configuration value: an environment variable with a flag that overrides it.
@@ -49,6 +53,9 @@ func (c *Config) settings() []*setting {
 		{env: "TZ", flag: "tz", def: "Asia/Makassar", help: "time zone people see (WITA)", dst: &c.TZ, check: checkTZ},
 		{env: "ADMIN_TELEGRAM_IDS", flag: "admins", help: "comma-separated Telegram user ids of the BPOM admins", dst: new(string), check: c.parseAdmins},
 		{env: "APP_NUMBER_PREFIX", flag: "app-prefix", def: "NTT", help: "prefix of application numbers (NTT-XXXX-XXXX)", dst: &c.AppPrefix, check: checkPrefix},
+		{env: "SEND_RATE", flag: "send-rate", def: "25", help: "messages per second sent overall (Telegram allows about 30)", dst: new(string), check: rate(&c.SendRate, 1000)},
+		{env: "SEND_CHAT_RATE", flag: "send-chat-rate", def: "1", help: "messages per second to one chat, sustained (Telegram allows about 1)", dst: new(string), check: rate(&c.ChatRate, 100)},
+		{env: "PAID_BROADCAST", flag: "paid-broadcast", def: "false", help: "send broadcasts as Telegram paid broadcasts (allow_paid_broadcast, up to 1000/s; costs Stars)", dst: new(string), check: boolean(&c.PaidBroadcast)},
 	}
 }
 
@@ -176,6 +183,33 @@ func checkToken(v string) error {
 		return errors.New("does not look like a bot token (<digits>:<secret>); get one from @BotFather")
 	}
 	return nil
+}
+
+// rate parses a positive number of messages per second, at most max.
+func rate(dst *float64, max float64) func(string) error {
+	return func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > max {
+			return fmt.Errorf("must be a number of messages per second above 0 and at most %g", max)
+		}
+		*dst = f
+		return nil
+	}
+}
+
+// boolean parses true/false (also 1/0, yes/no).
+func boolean(dst *bool) func(string) error {
+	return func(v string) error {
+		switch strings.ToLower(v) {
+		case "true", "1", "yes", "on":
+			*dst = true
+		case "false", "0", "no", "off", "":
+			*dst = false
+		default:
+			return errors.New("must be true or false")
+		}
+		return nil
+	}
 }
 
 func checkHTTPURL(v string) error {

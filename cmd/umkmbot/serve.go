@@ -51,7 +51,8 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		*workers = n
 	}
 	cfg, rest, err := parseConfigWith("serve", serveSummary,
-		append(commonEnv, "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "LISTEN_ADDR", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX"),
+		append(commonEnv, "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "LISTEN_ADDR", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX",
+			"SEND_RATE", "SEND_CHAT_RATE", "PAID_BROADCAST"),
 		args, env, fs)
 	if err != nil {
 		return err
@@ -129,7 +130,8 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 
-	sender := bot.NewSender(bot.SenderConfig{Store: db.Store, Client: tg, Metrics: metrics, Logger: log})
+	sender := bot.NewSender(bot.SenderConfig{Store: db.Store, Client: tg, Metrics: metrics, Logger: log,
+		GlobalRate: cfg.SendRate, ChatRate: cfg.ChatRate, PaidBroadcast: cfg.PaidBroadcast})
 	disp := bot.NewDispatcher(bot.DispatcherConfig{Store: db.Store, Handler: engine, Workers: opts.workers,
 		BotUsername: me.Username, Nudge: sender.Nudge, Metrics: metrics, Logger: log})
 
