@@ -234,14 +234,7 @@ func (b *backoff) wait(ctx context.Context, err error, maxWait time.Duration, m 
 		d = time.Duration(tmr.RetryAfter) * time.Second
 		m.TooManyRequests.Inc()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return sleepCtx(ctx, d)
 }
 
 // botAPI makes raw Bot API calls for what go-telegram/bot does not expose the way we need

@@ -242,7 +242,7 @@ func (p *pass) claimLoop(ctx context.Context) error {
 	failures := 0
 	for ctx.Err() == nil {
 		if wait := s.lim.paused(s.now()); wait > 0 {
-			if !senderSleep(ctx, wait) {
+			if !sleepCtx(ctx, wait) {
 				break
 			}
 			look = true
@@ -267,7 +267,7 @@ func (p *pass) claimLoop(ctx context.Context) error {
 				if p.untilIdle && failures >= 3 {
 					return err
 				}
-				if !senderSleep(ctx, min(time.Duration(failures)*time.Second, 30*time.Second)) {
+				if !sleepCtx(ctx, min(time.Duration(failures)*time.Second, 30*time.Second)) {
 					break
 				}
 				look = true
@@ -500,7 +500,7 @@ func (s *Sender) waitTurn(ctx context.Context, m store.OutboxMessage, class send
 		if now.Add(wait + s.cfg.SendTimeout).After(m.NotBefore) {
 			return wait, false
 		}
-		if !senderSleep(ctx, wait) {
+		if !sleepCtx(ctx, wait) {
 			return 0, false
 		}
 	}
@@ -579,7 +579,7 @@ func retryDelay(attempts int) time.Duration {
 }
 
 // senderSleep waits d; false when ctx ended first.
-func senderSleep(ctx context.Context, d time.Duration) bool {
+func sleepCtx(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -21,7 +21,6 @@ import (
 
 	"umkmbot/bot"
 	"umkmbot/flows"
-	"umkmbot/flows/domain"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
@@ -59,15 +58,7 @@ func runChat(ctx context.Context, env *runEnv, args []string) error {
 	if _, err := db.Store.Migrate(ctx); err != nil {
 		return err
 	}
-	msgs, err := locales.Load()
-	if err != nil {
-		return err
-	}
-	rules, err := domain.LoadRules()
-	if err != nil {
-		return err
-	}
-	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, AppPrefix: cfg.AppPrefix, Logger: log})
+	engine, msgs, err := newEngine(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -17,9 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"umkmbot/bot"
-	"umkmbot/flows"
-	"umkmbot/flows/domain"
-	"umkmbot/locales"
 	"umkmbot/store"
 )
 
@@ -97,15 +94,7 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 	if err := store.EnsureAdmins(ctx, db.Store.DB(), cfg.AdminIDs); err != nil {
 		return err
 	}
-	msgs, err := locales.Load()
-	if err != nil {
-		return err
-	}
-	rules, err := domain.LoadRules()
-	if err != nil {
-		return err
-	}
-	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, AppPrefix: cfg.AppPrefix, Logger: log})
+	engine, msgs, err := newEngine(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"log/slog"
+
+	"umkmbot/flows"
+	"umkmbot/flows/domain"
+	"umkmbot/locales"
+)
+
+// newEngine builds the conversation engine from the embedded messages and domain rules, as
+// serve and chat both run it.
+func newEngine(cfg *Config, log *slog.Logger) (*flows.Engine, *locales.Bundle, error) {
+	msgs, err := locales.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	rules, err := domain.LoadRules()
+	if err != nil {
+		return nil, nil, err
+	}
+	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, AppPrefix: cfg.AppPrefix, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return engine, msgs, nil
+}
