@@ -19,7 +19,7 @@ import (
 
 // harness runs the engine against a private schema, with a clock the test moves.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	db   *store.Store
 	e    *flows.Engine
 	msgs *locales.Bundle
@@ -27,7 +27,10 @@ type harness struct {
 	now  time.Time
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newBenchHarness(t) }
+
+// newBenchHarness is newHarness for benchmarks too.
+func newBenchHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{t: t, db: storetest.New(t), now: time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)}
 	h.e = h.engine()
@@ -73,7 +76,7 @@ func (h *harness) T(lang, id string, data ...map[string]any) string {
 // chat is one person talking to the bot.
 type chat struct {
 	h     *harness
-	t     *testing.T
+	t     testing.TB
 	user  int64
 	lang  string
 	name  string

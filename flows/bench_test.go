@@ -1,0 +1,48 @@
+package flows_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"umkmbot/flows"
+)
+
+// BenchmarkHandle measures one update through the engine in its own transaction against the
+// real PostgreSQL: owner upsert, session lock/load/save and the flow's own queries. Two shapes:
+// a menu (cheap) and an answer in the middle of a registration (steps computed, validation,
+// progress).
+func BenchmarkHandle(b *testing.B) {
+	h := newBenchHarness(b)
+	ctx := context.Background()
+	handle := func(ev flows.Event) {
+		err := h.db.Tx(ctx, func(tx pgx.Tx) error {
+			_, err := h.e.Handle(ctx, tx, ev)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("menu", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			handle(flows.Event{ChatID: 1, UserID: 1, Kind: flows.EventCommand, Command: "menu"})
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+	})
+	b.Run("registration-answer", func(b *testing.B) {
+		// Park the owner on the product-name question, then answer it over and over with /kembali
+		// in between, so each iteration is one answer and one step back.
+		c := h.chat(2, "id")
+		c.completeProfile("Kopi Bajawa")
+		c.send("/daftar")
+		c.pressMsg("PathName_md")
+		c.pressMsg("CommonContinueButton")
+		for i := 0; b.Loop(); i++ {
+			handle(flows.Event{ChatID: 2, UserID: 2, Kind: flows.EventText, Text: "Kopi Bajawa"})
+			handle(flows.Event{ChatID: 2, UserID: 2, Kind: flows.EventCommand, Command: "kembali"})
+		}
+		b.ReportMetric(2*float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+	})
+}
