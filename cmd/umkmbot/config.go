@@ -82,12 +82,9 @@ func parseConfigWith(name, summary string, envs []string, args []string, env *ru
 			continue
 		}
 		used = append(used, s)
-		v := env.getenv(s.env)
-		if v == "" {
-			v = s.def
-		}
-		*s.dst = v
-		fs.StringVar(s.dst, s.flag, *s.dst, s.help+" (env "+s.env+")")
+		// The flag's default is the setting's own default, not the environment's value, so that
+		// -h never prints a secret; the environment is applied below to flags not given.
+		fs.StringVar(s.dst, s.flag, s.def, s.help+" (env "+s.env+")")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(out, "usage: umkmbot %s [flags]\n\n%s\n", name, summary)
@@ -106,6 +103,13 @@ func parseConfigWith(name, summary string, envs []string, args []string, env *ru
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range used {
+		if v := env.getenv(s.env); v != "" && !given[s.flag] {
+			*s.dst = v
+		}
 	}
 	var errs []error
 	for _, s := range used {

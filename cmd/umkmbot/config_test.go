@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"strings"
 	"testing"
@@ -65,3 +66,23 @@ func TestLoggerRedacts(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// -h prints defaults, never a secret taken from the environment.
+func TestHelpDoesNotPrintSecrets(t *testing.T) {
+	var out bytes.Buffer
+	env := &runEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(k string) string {
+		return map[string]string{"DATABASE_URL": "postgres://u:hunter2@db/x", "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"}[k]
+	}}
+	for _, cmd := range []string{"migrate", "serve", "chat"} {
+		out.Reset()
+		if code := run(context.Background(), []string{cmd, "-h"}, env); code != 0 {
+			t.Fatalf("%s -h: exit %d", cmd, code)
+		}
+		if strings.Contains(out.String(), "hunter2") || strings.Contains(out.String(), "ABCDEFGHIJ") {
+			t.Fatalf("%s -h prints a secret:\n%s", cmd, out.String())
+		}
+		if !strings.Contains(out.String(), "DATABASE_URL") {
+			t.Fatalf("%s -h does not list DATABASE_URL:\n%s", cmd, out.String())
+		}
+	}
+}
