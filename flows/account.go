@@ -23,7 +23,7 @@ func deleteDataFlow() *Flow {
 					if err := store.DeleteOwnerData(c, c.DB, c.Owner.ID, c.Now); err != nil {
 						return err
 					}
-					c.Sess.Parked = nil
+					c.Sess.Parked = nil // the drafts hold personal data too
 					c.Sess.KeyboardOpen = false
 					c.say(c.T("DeleteDone"))
 					return nil

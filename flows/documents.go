@@ -22,6 +22,7 @@ func documentsFlow() *Flow {
 				Skip: func(c *Ctx) bool { return c.get("app_fixed") != "" },
 				Save: func(c *Ctx, v string) error {
 					id, _ := strconv.ParseInt(v, 10, 64)
+					c.Sess.Trail = append(c.Sess.Trail, "app") // back from a document returns to this choice
 					return c.chooseDocumentsApp(id)
 				}}}
 			for _, kind := range strings.Fields(c.get("missing")) {

@@ -133,9 +133,9 @@ func (c *Ctx) route() error {
 			return c.command(cmd, "")
 		}
 	}
-	if c.Sess.ResumeOffered {
-		// Anything but a press on the offer: the offer stands, asked again.
-		return c.offerResume()
+	if c.Sess.ResumeOffered != "" {
+		// Anything but a press on the offer (or a command): the offer stands, asked again.
+		return c.offerResume(c.Sess.ResumeOffered)
 	}
 	if c.Sess.Flow == "" {
 		return c.idle()

@@ -18,7 +18,7 @@ func (c *Ctx) command(name, args string) error {
 	if alias, ok := commandAliases[name]; ok {
 		name = alias
 	}
-	c.Sess.ResumeOffered = false
+	c.Sess.ResumeOffered = ""
 	switch name {
 	case "batal":
 		return c.cancel(false)
@@ -98,7 +98,7 @@ func (c *Ctx) button(data string) error {
 	if !ok || err != nil || seq != c.Sess.Seq {
 		return c.staleButton()
 	}
-	if c.Sess.ResumeOffered {
+	if c.Sess.ResumeOffered != "" {
 		return c.resumeChoice(value)
 	}
 	if c.Sess.Flow == "" {
@@ -114,12 +114,12 @@ func (c *Ctx) action(action, arg string) error {
 	case "go":
 		return c.command(arg, "")
 	case "resume":
-		c.Sess.ResumeOffered = false
-		if c.Sess.Parked == nil {
+		c.Sess.ResumeOffered = ""
+		if c.Sess.Parked[arg] == nil {
 			return c.staleButton()
 		}
-		c.parkRunningExcept()
-		c.Sess.unpark()
+		c.parkRunning()
+		c.Sess.unpark(arg)
 		c.ask(nil, 0)
 		return nil
 	case "app":
@@ -136,15 +136,6 @@ func (c *Ctx) action(action, arg string) error {
 	return c.staleButton()
 }
 
-// parkRunningExcept drops a running flow before a parked one comes back (only one is kept).
-func (c *Ctx) parkRunningExcept() {
-	if c.Sess.Flow != "" {
-		p := c.Sess.Parked
-		c.Sess.reset()
-		c.Sess.Parked = p
-	}
-}
-
 // cmdStart greets. A deep link /start status_<number> looks the number up.
 func (c *Ctx) cmdStart(args string) error {
 	if num, ok := strings.CutPrefix(args, "status_"); ok {
@@ -156,11 +147,14 @@ func (c *Ctx) cmdStart(args string) error {
 	}
 	if !c.hasProfile() {
 		c.say(c.T("StartWelcomeNew", map[string]any{"Name": c.Ev.FirstName}))
+		if c.Sess.Parked["profile"] != nil {
+			return c.offerResume("profile")
+		}
 		return c.start("profile")
 	}
 	c.say(c.T("StartWelcomeBack", map[string]any{"Name": c.Owner.Name}))
-	if c.Sess.Parked != nil {
-		return c.offerResume()
+	if names := c.Sess.parkedNames(); len(names) > 0 {
+		return c.offerResume(names[0])
 	}
 	c.showMenu("")
 	return nil
@@ -191,10 +185,8 @@ func (c *Ctx) showMenu(prefix string) {
 		text = prefix + "\n\n" + text
 	}
 	var rows [][]Button
-	if p := c.Sess.Parked; p != nil {
-		if f := c.e.flow(p.Flow); f != nil {
-			rows = append(rows, []Button{{c.T("MenuResume", map[string]any{"What": c.parkedLabel()}), "a:resume:"}})
-		}
+	for _, name := range c.Sess.parkedNames() {
+		rows = append(rows, []Button{{c.T("MenuResume", map[string]any{"What": c.parkedLabel(name)}), "a:resume:" + name}})
 	}
 	rows = append(rows,
 		[]Button{{c.T("MenuRegister"), "a:go:daftar"}},
@@ -207,26 +199,25 @@ func (c *Ctx) showMenu(prefix string) {
 }
 
 // parkedLabel names the parked work ("pendaftaran 'Kopi Bajawa'").
-func (c *Ctx) parkedLabel() string {
-	p := c.Sess.Parked
-	f := c.e.flow(p.Flow)
+func (c *Ctx) parkedLabel(name string) string {
+	f := c.e.flow(name)
 	label := ""
-	if f.Label != nil {
+	if p := c.Sess.Parked[name]; p != nil && f.Label != nil {
 		label = f.Label(p.Data)
 	}
 	return c.T(f.Title, map[string]any{"Label": label})
 }
 
-// offerResume asks whether to continue the parked flow.
-func (c *Ctx) offerResume() error {
-	if c.Sess.Parked == nil {
-		c.Sess.ResumeOffered = false
+// offerResume asks whether to continue the parked flow of that name.
+func (c *Ctx) offerResume(name string) error {
+	if c.Sess.Parked[name] == nil {
+		c.Sess.ResumeOffered = ""
 		c.showMenu("")
 		return nil
 	}
-	c.Sess.ResumeOffered = true
+	c.Sess.ResumeOffered = name
 	c.Sess.Seq++
-	c.reply(Reply{Text: c.T("CommonResumeOffer", map[string]any{"What": c.parkedLabel()}), Buttons: [][]Button{
+	c.reply(Reply{Text: c.T("CommonResumeOffer", map[string]any{"What": c.parkedLabel(name)}), Buttons: [][]Button{
 		{{c.T("CommonResumeYes"), c.stepData("~resume")}},
 		{{c.T("CommonResumeFresh"), c.stepData("~fresh")}},
 		{{c.T("CommonMenu"), c.stepData("~menu")}},
@@ -236,25 +227,26 @@ func (c *Ctx) offerResume() error {
 
 // offerResumeOfRunning parks a flow left untouched for long and offers it back.
 func (c *Ctx) offerResumeOfRunning() error {
+	name := c.Sess.Flow
 	c.Sess.park(c.Now)
-	return c.offerResume()
+	return c.offerResume(name)
 }
 
 // resumeChoice handles the answer to the offer.
 func (c *Ctx) resumeChoice(value string) error {
-	c.Sess.ResumeOffered = false
-	p := c.Sess.Parked
-	if p == nil {
+	name := c.Sess.ResumeOffered
+	c.Sess.ResumeOffered = ""
+	if c.Sess.Parked[name] == nil {
 		return c.staleButton()
 	}
 	switch value {
 	case "~resume":
-		c.Sess.unpark()
+		c.Sess.unpark(name)
 		c.ask(nil, 0)
 		return nil
 	case "~fresh":
-		c.Sess.Parked = nil
-		return c.start(p.Flow)
+		delete(c.Sess.Parked, name)
+		return c.start(name)
 	case "~menu":
 		c.showMenu("")
 		return nil

@@ -15,9 +15,16 @@ import (
 // registration, and from /profil to change it.
 func profileFlow() *Flow {
 	return &Flow{
-		Name:     "profile",
-		Title:    "ProfileTitle",
-		Progress: true,
+		Name:      "profile",
+		Title:     "ProfileTitle",
+		Progress:  true,
+		Resumable: true,
+		Label: func(d map[string]string) string {
+			if d["business"] != "" {
+				return d["business"]
+			}
+			return d["name"]
+		},
 		Start:    prefillProfile,
 		Steps: func(c *Ctx) []*Step {
 			return []*Step{
@@ -124,7 +131,12 @@ func (c *Ctx) hasProfile() bool {
 }
 
 // cmdProfile shows the profile (as a summary that can be changed), or asks for it.
-func (c *Ctx) cmdProfile() error { return c.start("profile") }
+func (c *Ctx) cmdProfile() error {
+	if c.Sess.Parked["profile"] != nil {
+		return c.offerResume("profile")
+	}
+	return c.start("profile")
+}
 
 // summary lists the answers of the named steps, one per line.
 func (c *Ctx) summary(names ...string) string {

@@ -161,3 +161,59 @@ func TestProfileShowAndEdit(t *testing.T) {
 		t.Fatalf("%d businesses after an edit, want 1", n)
 	}
 }
+
+// A profile left half way (the menu, another command) is kept and offered back, by /start
+// and by /daftar; nothing typed is lost.
+func TestProfileHalfDoneIsKept(t *testing.T) {
+	h := newHarness(t)
+	c := h.chat(104, "id")
+	c.send("/start")
+	c.send("Budi Santoso")
+	c.send("Se'i Babi Kupang")
+	c.expectMsg("ProfileAskKabupaten")
+	c.send("/menu")
+	c.send("halo")
+	c.expectMsg("MenuNotUnderstood")
+	c.send("/start")
+	c.expectMsg("CommonResumeOffer", map[string]any{"What": h.T("id", "ProfileTitle", map[string]any{"Label": "Se'i Babi Kupang"})})
+	c.pressMsg("CommonResumeYes")
+	c.expectMsg("ProfileAskKabupaten")
+	c.send("/pelatihan")
+	c.send("/daftar")
+	c.expectMsg("RegisterProfileFirst")
+	c.expectMsg("ProfileAskKabupaten")
+	c.send("Kota Kupang")
+	c.send("Oebobo")
+	c.contact("+6281311112222", true)
+	c.send("1234567890123")
+	c.pressMsg("CommonSkip")
+	c.pressMsg("CommonSendButton")
+	c.expectMsg("ProfileSaved", map[string]any{"Name": "Budi Santoso"})
+	c.expectMsg("RegisterAskPath") // the registration that waited for the profile
+	var name string
+	h.query(&name, `SELECT name FROM businesses`)
+	if name != "Se'i Babi Kupang" {
+		t.Fatalf("business = %q", name)
+	}
+}
+
+// A registration and a profile change can both be set aside; neither replaces the other.
+func TestTwoDraftsKept(t *testing.T) {
+	h := newHarness(t)
+	c := h.chat(105, "id")
+	c.completeProfile("Kopi Bajawa")
+	c.send("/daftar")
+	c.pressMsg("PathName_md")
+	c.pressMsg("CommonContinueButton")
+	c.send("Kopi Luwak Bajawa")
+	c.send("/profil")
+	c.pressMsg("CommonEditButton")
+	c.pressMsg("ProfileAskDesaField")
+	c.send("/menu")
+	reg := h.T("id", "MenuResume", map[string]any{"What": h.T("id", "RegisterTitle", map[string]any{"Label": "Kopi Luwak Bajawa"})})
+	if !c.hasButton(reg) {
+		t.Fatalf("the parked registration is not offered:\n%s", c.transcript())
+	}
+	c.press(reg)
+	c.expectMsg("RegisterAskBrand")
+}

@@ -70,6 +70,12 @@ func registerFlow() *Flow {
 			if !c.hasProfile() {
 				// The registration needs the business it is for: ask that first, then come back.
 				c.say(c.T("RegisterProfileFirst"))
+				if c.Sess.Parked["profile"] != nil { // a profile begun earlier: go on with it
+					c.Sess.unpark("profile")
+					c.Sess.Then = "register"
+					c.ask(nil, 0)
+					return nil
+				}
 				c.Sess.reset()
 				c.Sess.Flow = "profile"
 				if err := c.start("profile"); err != nil {
@@ -85,8 +91,8 @@ func registerFlow() *Flow {
 
 // cmdRegister starts a registration, offering back a parked one first.
 func (c *Ctx) cmdRegister() error {
-	if c.Sess.Parked != nil && c.Sess.Parked.Flow == "register" {
-		return c.offerResume()
+	if c.Sess.Parked["register"] != nil {
+		return c.offerResume("register")
 	}
 	return c.start("register")
 }

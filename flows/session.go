@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"umkmbot/store"
@@ -26,10 +27,11 @@ type Session struct {
 	EditReturn string `json:"edit_return,omitempty"`
 	// Then is the flow to start when this one finishes (registration waits for the profile).
 	Then string `json:"then,omitempty"`
-	// Parked is a resumable flow set aside by another command, offered back later.
-	Parked *Parked `json:"parked,omitempty"`
-	// ResumeOffered is set while "continue where you left off?" is open.
-	ResumeOffered bool `json:"resume_offered,omitempty"`
+	// Parked holds the resumable flows set aside by another command, one per flow name,
+	// offered back later.
+	Parked map[string]*Parked `json:"parked,omitempty"`
+	// ResumeOffered names the parked flow while "continue where you left off?" is open.
+	ResumeOffered string `json:"resume_offered,omitempty"`
 	// KeyboardOpen is set while a reply keyboard (share my number) is on the person's screen.
 	KeyboardOpen bool `json:"keyboard_open,omitempty"`
 }
@@ -40,6 +42,7 @@ type Parked struct {
 	Step  string            `json:"step"`
 	Data  map[string]string `json:"data,omitempty"`
 	Trail []string          `json:"trail,omitempty"`
+	Then  string            `json:"then,omitempty"`
 	At    time.Time         `json:"at"`
 }
 
@@ -71,19 +74,38 @@ func saveSession(ctx context.Context, db store.DB, chatID, userID int64, s *Sess
 // reset ends the running flow (a parked one stays).
 func (s *Session) reset() {
 	s.Flow, s.Step, s.Data, s.Trail = "", "", nil, nil
-	s.ConfirmingCancel, s.EditReturn, s.Then, s.ResumeOffered = false, "", "", false
+	s.ConfirmingCancel, s.EditReturn, s.Then, s.ResumeOffered = false, "", "", ""
 }
 
-// park sets the running flow aside so that it can be offered back.
+// park sets the running flow aside so that it can be offered back; an older draft of the same
+// flow is replaced, drafts of other flows stay.
 func (s *Session) park(at time.Time) {
-	s.Parked = &Parked{Flow: s.Flow, Step: s.Step, Data: s.Data, Trail: s.Trail, At: at}
+	if s.Parked == nil {
+		s.Parked = map[string]*Parked{}
+	}
+	s.Parked[s.Flow] = &Parked{Flow: s.Flow, Step: s.Step, Data: s.Data, Trail: s.Trail, Then: s.Then, At: at}
 	s.reset()
 }
 
-// unpark brings the parked flow back.
-func (s *Session) unpark() {
-	p := s.Parked
+// unpark brings a parked flow back in place of whatever runs.
+func (s *Session) unpark(name string) {
+	p := s.Parked[name]
 	s.reset()
-	s.Flow, s.Step, s.Data, s.Trail = p.Flow, p.Step, p.Data, p.Trail
-	s.Parked = nil
+	delete(s.Parked, name)
+	s.Flow, s.Step, s.Data, s.Trail, s.Then = p.Flow, p.Step, p.Data, p.Trail, p.Then
+}
+
+// parkedNames lists the parked flows, the registration first.
+func (s *Session) parkedNames() []string {
+	var names []string
+	for n := range s.Parked {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if (names[i] == "register") != (names[j] == "register") {
+			return names[i] == "register"
+		}
+		return names[i] < names[j]
+	})
+	return names
 }

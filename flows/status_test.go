@@ -69,6 +69,10 @@ func TestStatusOwnerStrangerTypo(t *testing.T) {
 	stranger.expectMsg("StatusAskNumber")
 	stranger.send(number) // the conversation goes on: the corrected number is looked up
 	stranger.expect(number)
+	stranger.send("/status nomor-asal")
+	stranger.expectMsg("StatusAskNumber")
+	stranger.send("/batal") // the question after a typo is a real step: it can be cancelled
+	stranger.expectMsg("CommonCancelled")
 
 	// A valid-looking number that does not exist.
 	stranger.send("/status NTT-0000-0000")

@@ -44,9 +44,10 @@ func (c *Ctx) current() *Step { return c.stepByName(c.Sess.Step) }
 
 // start begins a flow from its first question. A resumable flow that was running is parked.
 func (c *Ctx) start(name string) error {
-	if f := c.flowDef(); f != nil && f.Resumable && c.Sess.Flow != name && len(c.Sess.Data) > 0 {
+	if f := c.flowDef(); f != nil && f.Resumable && c.Sess.Flow != name && len(c.Sess.Trail) > 0 {
 		c.Sess.park(c.Now)
 	}
+	delete(c.Sess.Parked, name) // starting afresh: an older draft of this flow is dropped
 	then := ""
 	if c.Sess.Flow != "" && c.Sess.Then != "" && c.Sess.Flow != name {
 		then = c.Sess.Then
@@ -123,6 +124,7 @@ func (c *Ctx) nextAfter(s *Step, value string) string {
 
 // accept keeps the answer to the current step and moves on.
 func (c *Ctx) accept(s *Step, value string) error {
+	flow, seq := c.Sess.Flow, c.Sess.Seq
 	if s.Save != nil {
 		if err := s.Save(c, value); err != nil {
 			return err
@@ -130,11 +132,11 @@ func (c *Ctx) accept(s *Step, value string) error {
 	} else {
 		c.set(s.Name, value)
 	}
+	if c.Sess.Flow != flow || c.Sess.Step != s.Name || c.Sess.Seq != seq {
+		return nil // Save ended the flow, moved it, or asked a question of its own
+	}
 	if n := len(c.Sess.Trail); n == 0 || c.Sess.Trail[n-1] != s.Name {
 		c.Sess.Trail = append(c.Sess.Trail, s.Name)
-	}
-	if c.Sess.Flow == "" || c.Sess.Step != s.Name {
-		return nil // Save ended or redirected the flow
 	}
 	return c.goTo(c.nextAfter(s, value), value)
 }
@@ -148,6 +150,7 @@ func (c *Ctx) finish() error {
 			return err
 		}
 	}
+	delete(c.Sess.Parked, f.Name)
 	if c.Sess.Flow == f.Name {
 		c.Sess.reset() // Done started nothing else
 	}
