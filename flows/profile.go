@@ -25,7 +25,7 @@ func profileFlow() *Flow {
 			}
 			return d["name"]
 		},
-		Start:    prefillProfile,
+		Start: prefillProfile,
 		Steps: func(c *Ctx) []*Step {
 			return []*Step{
 				{Name: "name", Prompt: "ProfileAskName", Help: "ProfileHelpName", Input: InputText, Parse: parsePersonName},
