@@ -10,6 +10,19 @@ func (c *chat) completeProfile(business string) {
 	c.send("/start")
 	c.send("Maria Goreti")
 	c.send(business)
+	c.finishProfile()
+}
+
+// completeProfileFromName answers the profile from its first question on.
+func (c *chat) completeProfileFromName() {
+	c.t.Helper()
+	c.send("Maria Goreti")
+	c.send("Usaha Baru")
+	c.finishProfile()
+}
+
+func (c *chat) finishProfile() {
+	c.t.Helper()
 	c.send("Ngada")
 	c.send("Beiposo")
 	c.contact("+6281234567890", true)

@@ -252,6 +252,15 @@ func TestDeleteData(t *testing.T) {
 	if apps != 1 {
 		t.Fatalf("the application should be kept for BPOM's record")
 	}
+	// Coming back later is starting afresh.
+	c.send("/start")
+	c.expectMsg("ProfileAskName")
+	c.completeProfileFromName()
+	var deleted *time.Time
+	h.query(&deleted, `SELECT deleted_at FROM owners WHERE telegram_user_id = 310`)
+	if deleted != nil {
+		t.Fatalf("an owner who gave their data again is still marked deleted")
+	}
 }
 
 // An owner whose Telegram is in English is answered in English; /bahasa switches.

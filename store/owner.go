@@ -83,7 +83,8 @@ func SetOwnerLang(ctx context.Context, db DB, ownerID int64, lang string) error 
 // is no such owner.
 func SetOwnerContact(ctx context.Context, db DB, ownerID int64, name, phone string) error {
 	return updateOwner(ctx, db, ownerID, "set contact",
-		`UPDATE owners SET name = nullif($2, ''), phone = nullif($3, ''), updated_at = now() WHERE id = $1`, name, phone)
+		// An owner who deleted their data and fills the profile again has data again.
+		`UPDATE owners SET name = nullif($2, ''), phone = nullif($3, ''), deleted_at = NULL, updated_at = now() WHERE id = $1`, name, phone)
 }
 
 func updateOwner(ctx context.Context, db DB, ownerID int64, what, sql string, args ...any) error {
