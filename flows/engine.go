@@ -92,9 +92,12 @@ func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, err
 		return Result{}, fmt.Errorf("flows: owner: %w", err)
 	}
 	sess, touched, err := loadSession(ctx, db, ev.ChatID)
-	if err != nil {
+	if errors.Is(err, errSessionUnreadable) {
+		e.log.Warn("flows: a stored session could not be read; the chat starts afresh", "chat_id", ev.ChatID, "err", err)
+	} else if err != nil {
 		return Result{}, fmt.Errorf("flows: session: %w", err)
 	}
+	e.sanitize(sess)
 	c := &Ctx{Context: ctx, e: e, DB: db, Ev: ev, Owner: owner, Sess: sess, Now: ev.At,
 		L: e.msgs.For(owner.Lang), newOwner: created, lastTouched: touched}
 	if err := c.route(); err != nil {
@@ -134,7 +137,13 @@ func (c *Ctx) route() error {
 		}
 	}
 	if c.Sess.ResumeOffered != "" {
-		// Anything but a press on the offer (or a command): the offer stands, asked again.
+		// A typed yes or no answers the offer; anything else (but a command) asks it again.
+		switch yesNo(ev.Text, c) {
+		case 1:
+			return c.resumeChoice("~resume")
+		case 0:
+			return c.resumeChoice("~menu")
+		}
 		return c.offerResume(c.Sess.ResumeOffered)
 	}
 	if c.Sess.Flow == "" {

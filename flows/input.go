@@ -9,10 +9,19 @@ import (
 func (c *Ctx) answer() error {
 	s := c.current()
 	if s == nil {
-		c.Sess.reset()
-		return c.idle()
+		c.ask(nil, 0) // re-anchors on a step that exists, or ends the flow with the menu
+		return nil
 	}
 	if c.Sess.ConfirmingCancel {
+		// Typed answers work as well as the buttons.
+		switch yesNo(c.Ev.Text, c) {
+		case 1:
+			return c.cancel(true)
+		case 0:
+			c.Sess.ConfirmingCancel = false
+			c.ask(nil, 0)
+			return nil
+		}
 		return c.askCancel()
 	}
 	ev := c.Ev
@@ -62,7 +71,7 @@ func (c *Ctx) answer() error {
 	case InputFile:
 		if ev.File == nil {
 			if ev.Kind == EventText && s.Optional != "" && (strings.EqualFold(text, c.T(s.Optional)) || strings.EqualFold(text, "nanti")) {
-				return c.accept(s, "")
+				return c.accept(s, c.keptFile(s))
 			}
 			c.ask(problem("CommonNeedFile"), 0)
 			return nil
@@ -103,6 +112,18 @@ func (c *Ctx) answer() error {
 	return nil
 }
 
+// keptFile is what "Nanti" on a file step records: the file already sent for it stays (the owner
+// came back to this step), otherwise nothing.
+func (c *Ctx) keptFile(s *Step) string {
+	if s.Input != InputFile {
+		return ""
+	}
+	if _, ok := decodeFile(c.get(s.Name)); ok {
+		return c.get(s.Name)
+	}
+	return ""
+}
+
 // yesNo reads a typed yes (1) or no (0); -1 when it is neither.
 func yesNo(text string, c *Ctx) int {
 	t := strings.ToLower(strings.Trim(text, " .!"))
@@ -133,12 +154,15 @@ func (c *Ctx) stepButton(value string) error {
 		return c.staleButton()
 	}
 	switch {
+	case value == valBack && c.Sess.EditListOpen:
+		c.ask(nil, 0) // back from "which answer to change?" is the summary itself
+		return nil
 	case value == valBack:
 		return c.back()
 	case value == valCancel:
 		return c.cancel(false)
 	case value == valOpt && s.Optional != "":
-		return c.accept(s, "")
+		return c.accept(s, c.keptFile(s))
 	case strings.HasPrefix(value, valPage) && s.Input == InputChoice:
 		page, _ := strconv.Atoi(strings.TrimPrefix(value, valPage))
 		c.ask(nil, page)
@@ -199,8 +223,7 @@ func (c *Ctx) askWhichToEdit(s *Step) {
 	rows = append(rows, []Button{{c.T("CommonBack"), c.stepData(valBack)}})
 	c.reply(Reply{Text: c.T("CommonWhichToEdit"), Buttons: rows})
 	c.Sess.Step = s.Name
-	// Pressing Back here returns to the summary itself, not to the step before it.
-	c.Sess.Trail = append(c.Sess.Trail, s.Name)
+	c.Sess.EditListOpen = true
 }
 
 // back goes one question back, showing the earlier answer.
@@ -232,7 +255,7 @@ func (c *Ctx) cancel(confirmed bool) error {
 		c.showMenu("")
 		return nil
 	}
-	if !confirmed && len(c.Sess.Trail) > 0 {
+	if !confirmed && len(c.Sess.Trail) > 0 && c.get(keyPrefilled) == "" && !c.Sess.ConfirmingCancel {
 		c.Sess.ConfirmingCancel = true
 		return c.askCancel()
 	}

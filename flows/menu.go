@@ -62,7 +62,7 @@ func (c *Ctx) parkRunning() {
 	if c.Sess.Flow == "" {
 		return
 	}
-	if f := c.flowDef(); f != nil && f.Resumable && len(c.Sess.Data) > 0 {
+	if f := c.flowDef(); f != nil && f.Resumable && len(c.Sess.Trail) > 0 && c.get(keyPrefilled) == "" {
 		c.Sess.park(c.Now)
 		return
 	}

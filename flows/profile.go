@@ -93,7 +93,7 @@ func prefillProfile(c *Ctx) error {
 	c.set("desa", b.Desa)
 	c.set("nib", b.NIB)
 	c.set("ovop", b.OVOPProduct)
-	c.set("business_id", itoa(b.ID))
+	c.set(keyPrefilled, "1")
 	c.Sess.Trail = []string{"name", "business", "kabupaten", "desa", "phone", "nib", "ovop"}
 	return c.goTo("summary", "")
 }

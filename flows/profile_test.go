@@ -108,9 +108,9 @@ func TestProfileTranscript(t *testing.T) {
 	c.expectMsg("CommonWhichToEdit")
 	c.pressMsg("ProfileAskDesaField")
 	c.expectMsg("ProfileAskDesa")
-	c.send("Bajawa")
+	c.send("Waepana")
 	c.expectMsg("ProfileSummary")
-	c.expect("Bajawa")
+	c.expect("Waepana")
 
 	c.pressMsg("CommonSendButton")
 	c.expectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti"})
@@ -122,7 +122,7 @@ func TestProfileTranscript(t *testing.T) {
 	h.query(&kab, `SELECT kabupaten FROM businesses`)
 	h.query(&desa, `SELECT desa FROM businesses`)
 	h.query(&nib, `SELECT nib FROM businesses`)
-	if name != "Maria Goreti" || phone != "+6281234567890" || kab != "ngada" || desa != "Bajawa" || nib != "1234567890123" {
+	if name != "Maria Goreti" || phone != "+6281234567890" || kab != "ngada" || desa != "Waepana" || nib != "1234567890123" {
 		t.Fatalf("database holds name=%q phone=%q kabupaten=%q desa=%q nib=%q", name, phone, kab, desa, nib)
 	}
 }

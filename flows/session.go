@@ -32,6 +32,8 @@ type Session struct {
 	Parked map[string]*Parked `json:"parked,omitempty"`
 	// ResumeOffered names the parked flow while "continue where you left off?" is open.
 	ResumeOffered string `json:"resume_offered,omitempty"`
+	// EditListOpen is set while "which answer to change?" is shown over a summary.
+	EditListOpen bool `json:"edit_list_open,omitempty"`
 	// KeyboardOpen is set while a reply keyboard (share my number) is on the person's screen.
 	KeyboardOpen bool `json:"keyboard_open,omitempty"`
 }
@@ -43,8 +45,14 @@ type Parked struct {
 	Data  map[string]string `json:"data,omitempty"`
 	Trail []string          `json:"trail,omitempty"`
 	Then  string            `json:"then,omitempty"`
-	At    time.Time         `json:"at"`
+	// EditReturn: the draft was changing one answer of its summary.
+	EditReturn string    `json:"edit_return,omitempty"`
+	At         time.Time `json:"at"`
 }
+
+// keyPrefilled marks a flow's data as loaded from the database and not changed yet (/profil
+// shown): such a flow is not a draft worth keeping or confirming before cancel.
+const keyPrefilled = "_prefilled"
 
 // loadSession reads the chat's session, locking its row until the caller's transaction ends.
 func loadSession(ctx context.Context, db store.DB, chatID int64) (*Session, time.Time, error) {
@@ -58,9 +66,32 @@ func loadSession(ctx context.Context, db store.DB, chatID int64) (*Session, time
 	s := &Session{}
 	if err := json.Unmarshal(raw, s); err != nil {
 		// A session we cannot read is replaced, not fatal: the person starts from the menu.
-		return &Session{}, at, nil
+		return &Session{}, at, fmt.Errorf("%w: %v", errSessionUnreadable, err)
 	}
 	return s, at, nil
+}
+
+// errSessionUnreadable is a stored session this version cannot decode; the caller logs it and
+// starts the chat afresh.
+var errSessionUnreadable = errors.New("stored session unreadable")
+
+// sanitize drops what names a flow or step this version does not have (a session stored by an
+// older version): the person is never stuck on a flow that no longer exists.
+func (e *Engine) sanitize(s *Session) {
+	if s.Flow != "" && e.flow(s.Flow) == nil {
+		s.reset()
+	}
+	if s.Then != "" && e.flow(s.Then) == nil {
+		s.Then = ""
+	}
+	for name := range s.Parked {
+		if e.flow(name) == nil || s.Parked[name] == nil {
+			delete(s.Parked, name)
+		}
+	}
+	if s.ResumeOffered != "" && s.Parked[s.ResumeOffered] == nil {
+		s.ResumeOffered = ""
+	}
 }
 
 func saveSession(ctx context.Context, db store.DB, chatID, userID int64, s *Session, at time.Time) error {
@@ -74,7 +105,7 @@ func saveSession(ctx context.Context, db store.DB, chatID, userID int64, s *Sess
 // reset ends the running flow (a parked one stays).
 func (s *Session) reset() {
 	s.Flow, s.Step, s.Data, s.Trail = "", "", nil, nil
-	s.ConfirmingCancel, s.EditReturn, s.Then, s.ResumeOffered = false, "", "", ""
+	s.ConfirmingCancel, s.EditReturn, s.Then, s.ResumeOffered, s.EditListOpen = false, "", "", "", false
 }
 
 // park sets the running flow aside so that it can be offered back; an older draft of the same
@@ -83,7 +114,7 @@ func (s *Session) park(at time.Time) {
 	if s.Parked == nil {
 		s.Parked = map[string]*Parked{}
 	}
-	s.Parked[s.Flow] = &Parked{Flow: s.Flow, Step: s.Step, Data: s.Data, Trail: s.Trail, Then: s.Then, At: at}
+	s.Parked[s.Flow] = &Parked{Flow: s.Flow, Step: s.Step, Data: s.Data, Trail: s.Trail, Then: s.Then, EditReturn: s.EditReturn, At: at}
 	s.reset()
 }
 
@@ -92,7 +123,7 @@ func (s *Session) unpark(name string) {
 	p := s.Parked[name]
 	s.reset()
 	delete(s.Parked, name)
-	s.Flow, s.Step, s.Data, s.Trail, s.Then = p.Flow, p.Step, p.Data, p.Trail, p.Then
+	s.Flow, s.Step, s.Data, s.Trail, s.Then, s.EditReturn = p.Flow, p.Step, p.Data, p.Trail, p.Then, p.EditReturn
 }
 
 // parkedNames lists the parked flows, the registration first.

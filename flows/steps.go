@@ -44,7 +44,7 @@ func (c *Ctx) current() *Step { return c.stepByName(c.Sess.Step) }
 
 // start begins a flow from its first question. A resumable flow that was running is parked.
 func (c *Ctx) start(name string) error {
-	if f := c.flowDef(); f != nil && f.Resumable && c.Sess.Flow != name && len(c.Sess.Trail) > 0 {
+	if f := c.flowDef(); f != nil && f.Resumable && c.Sess.Flow != name && len(c.Sess.Trail) > 0 && c.get(keyPrefilled) == "" {
 		c.Sess.park(c.Now)
 	}
 	delete(c.Sess.Parked, name) // starting afresh: an older draft of this flow is dropped
@@ -76,6 +76,21 @@ func (c *Ctx) firstStep() string {
 		}
 	}
 	return ""
+}
+
+// firstUnanswered is the first step, not skipped, that has no answer yet; else the last step.
+func (c *Ctx) firstUnanswered() string {
+	last := ""
+	for _, s := range c.flowDef().Steps(c) {
+		if s.Skip != nil && s.Skip(c) {
+			continue
+		}
+		last = s.Name
+		if _, ok := c.Sess.Data[s.Name]; !ok {
+			return s.Name
+		}
+	}
+	return last
 }
 
 // goTo asks the named step's question, or finishes the flow when name is empty.
@@ -135,6 +150,7 @@ func (c *Ctx) accept(s *Step, value string) error {
 	if c.Sess.Flow != flow || c.Sess.Step != s.Name || c.Sess.Seq != seq {
 		return nil // Save ended the flow, moved it, or asked a question of its own
 	}
+	c.del(keyPrefilled)
 	if n := len(c.Sess.Trail); n == 0 || c.Sess.Trail[n-1] != s.Name {
 		c.Sess.Trail = append(c.Sess.Trail, s.Name)
 	}
@@ -164,12 +180,21 @@ func (c *Ctx) finish() error {
 // not taken.
 func (c *Ctx) ask(prob *Problem, page int) {
 	s := c.current()
+	if s == nil && c.flowDef() != nil {
+		// The step is gone (a document list edited since the draft was saved): go on at the
+		// first step not answered yet, keeping every answer.
+		if name := c.firstUnanswered(); name != "" {
+			c.Sess.Step = name
+			s = c.current()
+		}
+	}
 	if s == nil {
 		c.Sess.reset()
 		c.showMenu("")
 		return
 	}
 	c.Sess.Seq++
+	c.Sess.EditListOpen = false
 	var b strings.Builder
 	if prob != nil {
 		b.WriteString("⚠️ " + c.T(prob.Msg, prob.Data) + "\n\n")

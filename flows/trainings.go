@@ -67,6 +67,14 @@ func trainingKind(k string) string {
 func (c *Ctx) trainingAction(op string, id int64) error {
 	if !c.hasProfile() {
 		c.say(c.T("TrainingProfileFirst"))
+		switch {
+		case c.Sess.Flow == "profile":
+			c.ask(nil, 0) // the profile under way goes on
+			return nil
+		case c.Sess.Parked["profile"] != nil:
+			return c.offerResume("profile")
+		}
+		c.parkRunning()
 		return c.start("profile")
 	}
 	tr, err := store.TrainingByID(c, c.DB, id)
