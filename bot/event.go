@@ -66,6 +66,9 @@ func EventOf(u *models.Update, botUsername string) (ev flows.Event, ok bool) {
 		if chatID == 0 {
 			return flows.Event{}, false
 		}
+		if m := q.Message.Message; m != nil && m.Chat.Type != "" && m.Chat.Type != models.ChatTypePrivate {
+			return flows.Event{}, false // a button under a message in a group: see messageEvent
+		}
 		ev = flows.Event{ChatID: chatID, UserID: q.From.ID, FirstName: q.From.FirstName,
 			LangCode: q.From.LanguageCode, Kind: flows.EventButton, Data: q.Data, At: time.Now()}
 		switch m := q.Message; {
@@ -88,7 +91,11 @@ func messageEvent(m *models.Message, botUsername string) (flows.Event, bool) {
 	if m.Date == 0 {
 		ev.At = time.Now()
 	}
-	private := m.Chat.Type == "" || m.Chat.Type == models.ChatTypePrivate
+	if m.Chat.Type != "" && m.Chat.Type != models.ChatTypePrivate {
+		// Groups and channels are ignored: a conversation holds personal data and one
+		// person's answers, and the owner's chat_id must stay their private chat.
+		return flows.Event{}, false
+	}
 	switch {
 	case strings.HasPrefix(m.Text, "/"):
 		cmd, args, forUs := parseCommand(m.Text, botUsername)
@@ -96,8 +103,6 @@ func messageEvent(m *models.Message, botUsername string) (flows.Event, bool) {
 			return flows.Event{}, false
 		}
 		ev.Kind, ev.Command, ev.Text = flows.EventCommand, cmd, args
-	case !private:
-		return flows.Event{}, false // in a group only commands are for the bot
 	case m.Text != "":
 		ev.Text = m.Text
 	case m.Contact != nil:

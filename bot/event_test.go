@@ -29,7 +29,7 @@ func TestEventOf(t *testing.T) {
 		{"start with payload", msg(models.Message{Text: "/start status_NTT-1234"}), &flows.Event{Kind: flows.EventCommand, Command: "start", Text: "status_NTT-1234"}},
 		{"command for us", msg(models.Message{Text: "/Daftar@umkm_test_bot  x y "}), &flows.Event{Kind: flows.EventCommand, Command: "daftar", Text: "x y"}},
 		{"command for another bot", msg(models.Message{Text: "/daftar@other_bot"}), nil},
-		{"command in a group", msg(models.Message{Chat: group, Text: "/menu"}), &flows.Event{ChatID: -100, Kind: flows.EventCommand, Command: "menu"}},
+		{"command in a group: ignored, the owner's conversation is private", msg(models.Message{Chat: group, Text: "/menu"}), nil},
 		{"text in a group", msg(models.Message{Chat: group, Text: "halo"}), nil},
 		{"contact", msg(models.Message{Contact: &models.Contact{PhoneNumber: "+6281234567890", UserID: 5}}),
 			&flows.Event{Kind: flows.EventContact, Contact: &flows.Contact{Phone: "+6281234567890", UserID: 5}}},
