@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"umkmbot/flows"
 	"umkmbot/locales"
@@ -185,7 +187,15 @@ func (d *Dispatcher) handleNext(ctx context.Context, chatID int64) (bool, error)
 	})
 	var failed *failedUpdate
 	if errors.As(err, &failed) {
-		queued, err = true, d.recordFailureInNewTx(ctx, failed)
+		// Rolled back: nothing of the attempt survives. A passing trouble (the database
+		// restarting, a deadlock) is tried again on the next scans; only after maxAttempts is
+		// the person told and the update given up.
+		var retry bool
+		if retry, err = d.deferUpdate(ctx, failed); err == nil && !retry {
+			queued, err = true, d.recordFailureInNewTx(ctx, failed)
+		} else if err == nil {
+			err = fmt.Errorf("update %d will be tried again: %w", failed.row.UpdateID, failed.cause)
+		}
 	}
 	if err != nil {
 		return false, err
@@ -222,7 +232,7 @@ func (d *Dispatcher) handleRow(ctx context.Context, tx pgx.Tx, row store.InboxUp
 	// failure is recorded in the same transaction, under the same chat lock.
 	res, herr := d.handleInSavepoint(ctx, tx, ev)
 	if herr != nil {
-		if errors.Is(herr, errTxBroken) || ctx.Err() != nil {
+		if errors.Is(herr, errTxBroken) || ctx.Err() != nil || transient(herr) {
 			return false, &failedUpdate{row: row, ev: ev, callbackID: callbackID, cause: herr}
 		}
 		return true, d.recordFailure(ctx, tx, row, ev, callbackID, herr)
@@ -306,6 +316,38 @@ func (d *Dispatcher) handleInSavepoint(ctx context.Context, tx pgx.Tx, ev flows.
 		return flows.Result{}, errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr), errTxBroken)
 	}
 	return flows.Result{}, err
+}
+
+// maxAttempts is how often an update that failed for a passing reason is tried before the
+// person is told something went wrong.
+const maxAttempts = 5
+
+// deferUpdate counts a failed attempt; retry says whether the update should be tried again.
+func (d *Dispatcher) deferUpdate(ctx context.Context, f *failedUpdate) (retry bool, err error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.HandleTimeout)
+	defer cancel()
+	n, err := store.DeferUpdate(ctx, d.cfg.Store.DB(), f.row.UpdateID, f.cause.Error())
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil // handled meanwhile; recordFailureInNewTx sees that too
+	}
+	if err != nil {
+		return false, err
+	}
+	return n < maxAttempts, nil
+}
+
+// transient says whether a handler error is a passing database trouble worth another try:
+// serialization failure, deadlock, lock or statement timeout, a lost or refused connection.
+func transient(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "53300":
+			return true
+		}
+		return strings.HasPrefix(pg.Code, "08")
+	}
+	return pgconn.SafeToRetry(err) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // errTxBroken marks a failure after which the update's transaction cannot record anything.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/go-telegram/bot/models"
 
 	"umkmbot/flows"
@@ -23,6 +25,7 @@ import (
 type echoHandler struct {
 	inFlight sync.Map // chat id → *atomic.Int32: handlers running for the chat
 	overlap  atomic.Bool
+	flaky    atomic.Int32 // "flaky" fails with a deadlock twice, then works; "stuck" always does
 }
 
 func (h *echoHandler) Handle(ctx context.Context, db store.DB, ev flows.Event) (flows.Result, error) {
@@ -44,6 +47,12 @@ func (h *echoHandler) Handle(ctx context.Context, db store.DB, ev flows.Event) (
 		panic("boom")
 	case "fail":
 		return flows.Result{}, errors.New("engine failed")
+	case "flaky":
+		if h.flaky.Add(1) <= 2 {
+			return flows.Result{}, &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}
+		}
+	case "stuck":
+		return flows.Result{}, &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}
 	}
 	res := flows.Result{Replies: []flows.Reply{{Text: "echo: " + text}}}
 	if ev.Kind == flows.EventButton && ev.Data == "toast" {
@@ -341,5 +350,31 @@ func TestChatQueueNeverGivesOneChatTwice(t *testing.T) {
 	cancel()
 	if _, ok := q.pop(cctx); ok {
 		t.Fatal("queue should be empty")
+	}
+}
+
+// A passing database trouble (a deadlock) is tried again, not answered with an apology; one that
+// does not pass is, after a few attempts, and the chat goes on.
+func TestDispatcherRetriesTransientErrors(t *testing.T) {
+	s := storetest.New(t)
+	h := &echoHandler{}
+	put(t, s, 1, 7, textUpdate(1, 7, "flaky"))
+	put(t, s, 2, 7, textUpdate(2, 7, "after"))
+	put(t, s, 3, 8, textUpdate(3, 8, "stuck"))
+	put(t, s, 4, 8, textUpdate(4, 8, "next"))
+	_, n := startDispatcher(t, s, h, 2)
+	msgs := waitOutbox(t, s, n, 4)
+	if got := replyTexts(msgs, 7); fmt.Sprint(got) != "[echo: flaky echo: after]" {
+		t.Fatalf("chat 7 got %q, want the flaky update answered after its retries, then the next", got)
+	}
+	if got := replyTexts(msgs, 8); fmt.Sprint(got) != "[internal error (id) echo: next]" {
+		t.Fatalf("chat 8 got %q", got)
+	}
+	var attempts int
+	if err := s.DB().QueryRow(context.Background(), `SELECT attempts FROM inbox WHERE update_id = 3`).Scan(&attempts); err != nil {
+		t.Fatal(err)
+	}
+	if attempts < maxAttempts || inboxStatus(t, s, 3) != "failed" {
+		t.Fatalf("the stuck update: %d attempts, status %s", attempts, inboxStatus(t, s, 3))
 	}
 }

@@ -136,3 +136,21 @@ func OwnerLang(ctx context.Context, db DB, telegramUserID int64) (string, error)
 	}
 	return lang, nil
 }
+
+// DeferUpdate records a failed attempt at a pending update that should be tried again (the
+// database was briefly unavailable, a deadlock): the row stays pending, its attempts and reason
+// are kept. It returns the attempts so far.
+func DeferUpdate(ctx context.Context, db DB, updateID int64, reason string) (int, error) {
+	var n int
+	err := db.QueryRow(ctx, `
+		UPDATE inbox SET attempts = attempts + 1, last_error = $2
+		 WHERE update_id = $1 AND status = 'pending'
+		RETURNING attempts`, updateID, reason).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: defer update %d: %w", updateID, err)
+	}
+	return n, nil
+}
