@@ -300,16 +300,39 @@ func TestTwoDispatchersShareOneDatabase(t *testing.T) {
 		}
 	}
 	both := make(nudges, 1)
+	stop := make(chan struct{})
+	defer close(stop)
 	go func() {
 		for {
 			select {
 			case <-n1:
 			case <-n2:
+			case <-stop:
+				return
 			}
 			both.nudge()
 		}
 	}()
-	msgs := waitOutbox(t, s, both, chats*per)
+	waitOutbox(t, s, both, chats*per)
+	// Everything handled: an update handled twice would now show as a reply too many.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var pending int
+		if err := s.DB().QueryRow(context.Background(), `SELECT count(*) FROM inbox WHERE status = 'pending'`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d updates still pending", pending)
+		}
+		select {
+		case <-both:
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	msgs := outbox(t, s)
 	if len(msgs) != chats*per {
 		t.Fatalf("%d replies, want %d", len(msgs), chats*per)
 	}

@@ -482,8 +482,16 @@ func (s *Sender) deliver(ctx context.Context, m store.OutboxMessage) {
 			return
 		}
 	}
-	if err := store.MarkOutboxSent(wctx, db, m.ID, s.now()); err != nil {
-		log.Error("sender: marking a sent message; it may go twice", "err", err)
+	// Telegram has the message: record it, trying a few times, because a row left unmarked
+	// is sent again when its lease runs out.
+	var markErr error
+	for try := range 4 {
+		if markErr = store.MarkOutboxSent(wctx, db, m.ID, s.now()); markErr == nil || !sleepCtx(wctx, time.Duration(try+1)*250*time.Millisecond) {
+			break
+		}
+	}
+	if markErr != nil {
+		log.Error("sender: marking a sent message; it may go twice", "err", markErr)
 	}
 }
 
