@@ -20,6 +20,9 @@ type Flow struct {
 	Resumable bool
 	// Progress shows "Langkah 3 dari 9" above each question.
 	Progress bool
+	// TotalKnown, if set, says whether the number of steps is settled yet; until it is, only
+	// "Langkah 3" is shown (a registration's steps depend on the permit path).
+	TotalKnown func(c *Ctx) bool
 	// Label, if set, returns a short name of what is being worked on ("Kopi Bajawa") for the
 	// offer to resume.
 	Label func(data map[string]string) string

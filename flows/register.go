@@ -22,6 +22,10 @@ func registerFlow() *Flow {
 		Progress:  true,
 		Resumable: true,
 		Label:     func(d map[string]string) string { return d["product_name"] },
+		TotalKnown: func(c *Ctx) bool {
+			p := c.effectivePath()
+			return p != "" && p != "help"
+		},
 		Steps: func(c *Ctx) []*Step {
 			steps := []*Step{
 				{Name: "path", Prompt: "RegisterAskPath", Help: "RegisterHelpPath", Input: InputChoice, Choices: pathChoices,

@@ -51,6 +51,9 @@ func TestRegistrationTranscript(t *testing.T) {
 	c.expectMsg("RegisterAskPath")
 	c.pressMsg("RegisterHelpMeChoose")
 	c.expectMsg("ChooseQ_is_food")
+	// Until the path is known the number of steps is not: "Langkah 2", no total that would change.
+	c.expectMsg("CommonStepNumber", map[string]any{"Step": 2})
+	c.expectNot(h.T("id", "CommonStepProgress", map[string]any{"Step": 2, "Total": 11}))
 	c.pressMsg("CommonYes")
 	c.expectMsg("ChooseQ_short_shelf_life_or_ready_to_eat")
 	c.send("tidak") // typed answers work as well as buttons
@@ -64,6 +67,7 @@ func TestRegistrationTranscript(t *testing.T) {
 	c.expectMsg("ChooseReason_home_industry_low_risk")
 	c.expect(h.T("id", "PathName_spp_irt"))
 	c.pressMsg("RegisterTakeRecommended")
+	c.expect("dari") // from here the total is settled
 
 	c.expect(h.T("id", "PathName_spp_irt"), h.T("id", "DocName_nib"), h.T("id", "DocName_pkp_certificate"))
 	c.pressMsg("CommonContinueButton")

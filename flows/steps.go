@@ -200,7 +200,11 @@ func (c *Ctx) ask(prob *Problem, page int) {
 		b.WriteString("⚠️ " + c.T(prob.Msg, prob.Data) + "\n\n")
 	}
 	if f := c.flowDef(); f.Progress {
-		if i, n := c.progress(s); n > 1 {
+		i, n := c.progress(s)
+		switch {
+		case f.TotalKnown != nil && !f.TotalKnown(c):
+			b.WriteString(c.T("CommonStepNumber", map[string]any{"Step": i}) + "\n")
+		case n > 1:
 			b.WriteString(c.T("CommonStepProgress", map[string]any{"Step": i, "Total": n}) + "\n")
 		}
 	}
