@@ -101,18 +101,23 @@ func (e *e2e) stop() {
 
 // idle waits until every update Telegram holds is in the inbox and handled, and every outbox row
 // of the chat is sent (or failed).
-func (e *e2e) idle(chatID int64) {
+func (e *e2e) idle(chatID int64) { e.idleAfter(chatID, 0) }
+
+// idleAfter is idle, and also waits until the update with that id (when not 0) is in the inbox
+// and handled: a webhook delivery is no longer queued at Telegram a moment before its commit.
+func (e *e2e) idleAfter(chatID, updateID int64) {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		var inbox, outbox int
+		var inbox, outbox, handled int
 		if err := e.db.DB().QueryRow(ctx, `SELECT
 			(SELECT count(*) FROM inbox WHERE status = 'pending'),
-			(SELECT count(*) FROM outbox WHERE status = 'pending' AND chat_id = $1)`, chatID).Scan(&inbox, &outbox); err != nil {
+			(SELECT count(*) FROM outbox WHERE status = 'pending' AND chat_id = $1),
+			(SELECT count(*) FROM inbox WHERE update_id = $2 AND status <> 'pending')`, chatID, updateID).Scan(&inbox, &outbox, &handled); err != nil {
 			e.t.Fatal(err)
 		}
-		if e.srv.PendingUpdates() == 0 && inbox == 0 && outbox == 0 {
+		if e.srv.PendingUpdates() == 0 && inbox == 0 && outbox == 0 && (updateID == 0 || handled == 1) {
 			return
 		}
 		select {
@@ -133,16 +138,16 @@ type person struct {
 
 func (p *person) send(text string) {
 	p.e.t.Helper()
-	p.u.Send(text)
-	p.e.idle(p.u.ID())
+	p.e.idleAfter(p.u.ID(), p.u.Send(text))
 }
 
 func (p *person) press(id string) {
 	p.e.t.Helper()
-	if _, err := p.u.Press(p.e.T(id)); err != nil {
+	uid, err := p.u.Press(p.e.T(id))
+	if err != nil {
 		p.e.t.Fatalf("%v\n%s", err, p.u.Transcript())
 	}
-	p.e.idle(p.u.ID())
+	p.e.idleAfter(p.u.ID(), uid)
 }
 
 func (p *person) last() string {
@@ -176,8 +181,7 @@ func TestE2ERegistrationAndStatus(t *testing.T) {
 			p.send("Ngada")
 			p.send("Beiposo")
 			p.expect(e.T("ProfileAskPhone"))
-			p.u.SendContact("+6281234567890", true)
-			e.idle(p.u.ID())
+			e.idleAfter(p.u.ID(), p.u.SendContact("+6281234567890", true))
 			p.expect(e.T("ProfileAskNIB"))
 			p.send("1234567890123")
 			p.send("Kopi arabika")
@@ -192,15 +196,14 @@ func TestE2ERegistrationAndStatus(t *testing.T) {
 			p.send("250 g")
 			p.send("12 bulan")
 			p.press("Storage_cool_dry")
-			p.u.SendDocument("nib.pdf", "application/pdf", []byte("%PDF-1.4 NIB"))
-			e.idle(p.u.ID())
-			p.u.SendPhoto([]byte("\x89PNG\r\n\x1a\n not really a png"))
-			e.idle(p.u.ID())
+			e.idleAfter(p.u.ID(), p.u.SendDocument("nib.pdf", "application/pdf", []byte("%PDF-1.4 NIB")))
+			e.idleAfter(p.u.ID(), p.u.SendPhoto([]byte("\x89PNG\r\n\x1a\n not really a png")))
 			for !strings.Contains(p.last(), e.T("CommonSendButton")) && len(p.u.BotMessages()) < 200 {
-				if _, err := p.u.Press(e.T("CommonLater")); err != nil {
+				uid, err := p.u.Press(e.T("CommonLater"))
+				if err != nil {
 					break
 				}
-				e.idle(p.u.ID())
+				e.idleAfter(p.u.ID(), uid)
 			}
 			p.press("CommonSendButton")
 			var number string
@@ -244,7 +247,7 @@ func TestE2EDuplicateUpdateAnsweredOnce(t *testing.T) {
 	e.start(true)
 	u := e.srv.User(8002, "Yohanes", "id")
 	id := u.Send("/start")
-	e.idle(u.ID())
+	e.idleAfter(u.ID(), id)
 	for range 2 {
 		if err := e.srv.Redeliver(id); err != nil {
 			t.Fatal(err)
