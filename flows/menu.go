@@ -124,16 +124,29 @@ func (c *Ctx) action(action, arg string) error {
 		return nil
 	case "app":
 		id, _ := strconv.ParseInt(arg, 10, 64)
-		return c.showOwnApplication(id)
+		return c.thenOpenQuestion(c.showOwnApplication(id))
 	case "docs":
 		id, _ := strconv.ParseInt(arg, 10, 64)
 		return c.startDocumentsFor(id)
 	case "tr":
 		op, idText, _ := strings.Cut(arg, ":")
 		id, _ := strconv.ParseInt(idText, 10, 64)
-		return c.trainingAction(op, id)
+		return c.thenOpenQuestion(c.trainingAction(op, id))
 	}
 	return c.staleButton()
+}
+
+// thenOpenQuestion shows the question of a flow under way again after a list button (an old
+// status or training card) was answered, so the owner sees where the conversation stands.
+func (c *Ctx) thenOpenQuestion(err error) error {
+	if err != nil || c.Sess.Flow == "" || c.Sess.ConfirmingCancel || c.Sess.ResumeOffered != "" {
+		return err
+	}
+	if n := len(c.res.Replies); n > 0 && len(c.res.Replies[n-1].Buttons) > 0 && strings.HasPrefix(c.res.Replies[n-1].Buttons[0][0].Data, "s") {
+		return nil // the question is already the last thing shown
+	}
+	c.ask(nil, 0)
+	return nil
 }
 
 // cmdStart greets. A deep link /start status_<number> looks the number up.

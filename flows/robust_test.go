@@ -143,3 +143,26 @@ func TestViewingProfileLeavesNoDraft(t *testing.T) {
 	c.send("/batal")
 	c.expectMsg("CommonCancelled") // nothing to lose: no "are you sure?"
 }
+
+// A button of an old training card pressed in the middle of a registration is answered, and the
+// open question is shown again.
+func TestListButtonDuringFlowShowsQuestionAgain(t *testing.T) {
+	h := newHarness(t)
+	tr := store.Training{Title: "Klinik label", Kind: "label", StartsAt: h.clock().Add(48 * 3600e9), DurationMinutes: 90,
+		Place: "Kupang", Quota: 5}
+	if err := store.CreateTraining(context.Background(), h.db.DB(), &tr); err != nil {
+		t.Fatal(err)
+	}
+	c := h.chat(506, "id")
+	c.completeProfile("Kopi")
+	c.send("/pelatihan")
+	data, msg := c.buttonData(h.T("id", "TrainingRegisterButton"))
+	c.send("/daftar")
+	c.pressMsg("PathName_md")
+	c.pressMsg("CommonContinueButton")
+	c.pressData(data, msg)
+	c.expectMsg("TrainingRegistered", map[string]any{"Title": "Klinik label", "When": h.msgs.For("id").DateTime(tr.StartsAt), "Place": "Kupang"})
+	c.expectMsg("RegisterAskProductName")
+	c.send("Kopi Luwak")
+	c.expectMsg("RegisterAskBrand")
+}
