@@ -197,7 +197,9 @@ func TestSenderReplyOvertakesBroadcast(t *testing.T) {
 		r.srv.User(1000+i, "Owner", "id")
 		r.text(1000+i, store.PriorityBroadcast, "pengumuman "+strconv.FormatInt(i, 10))
 	}
-	s := r.sender(func(c *SenderConfig) { c.GlobalRate, c.Workers = 200, workers })
+	// 100/s: the broadcast takes three seconds, so the checks below have a wide margin however
+	// slowly this machine schedules goroutines (the race detector, two cores).
+	s := r.sender(func(c *SenderConfig) { c.GlobalRate, c.Workers = 100, workers })
 	r.run(s)
 	r.waitFor("the broadcast to be under way", func() bool { return len(r.srv.Calls("sendMessage")) >= 20 })
 
@@ -207,8 +209,10 @@ func TestSenderReplyOvertakesBroadcast(t *testing.T) {
 	s.Nudge()
 	r.waitFor("the reply", func() bool { return len(owner.BotMessages()) == 1 })
 	at := slices.IndexFunc(r.srv.Calls("sendMessage"), func(c telegramtest.Call) bool { return c.Params.Int("chat_id") == owner.ID() })
-	if overtaken := at - before; overtaken > 2*workers+2 {
-		t.Errorf("the reply went out after %d more broadcast messages, want a few (≤ %d)", overtaken, 2*workers+2)
+	// What can still go first: the claimed batch (2×workers), the calls in flight (workers), and
+	// what left while the reply was being enqueued. Seen: up to 14 under the race detector.
+	if overtaken := at - before; overtaken > 4*workers+4 {
+		t.Errorf("the reply went out after %d more broadcast messages, want a few (≤ %d)", overtaken, 4*workers+4)
 	}
 	if at > recipients/2 {
 		t.Errorf("the reply was call %d of %d: it waited for the broadcast", at, recipients+1)
