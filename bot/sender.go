@@ -473,11 +473,12 @@ func (s *Sender) deliver(ctx context.Context, m store.OutboxMessage) {
 			s.m.Sends.WithLabelValues("retry").Inc()
 			at := s.now().Add(retryDelay(m.Attempts))
 			log.Warn("sender: call failed; will retry", "method", c.method, "attempt", m.Attempts, "err", out.desc, "retry_at", at)
-			if err := s.saveProgress(wctx, m, payload, done); err == nil {
-				err = store.RescheduleOutbox(wctx, db, m.ID, at, out.desc)
+			rerr := s.saveProgress(wctx, m, payload, done)
+			if rerr == nil {
+				rerr = store.RescheduleOutbox(wctx, db, m.ID, at, out.desc)
 			}
-			if err != nil {
-				log.Error("sender: rescheduling; the lease brings it back", "err", err)
+			if rerr != nil {
+				log.Error("sender: rescheduling; the lease brings it back", "err", rerr)
 			}
 			return
 		}

@@ -117,7 +117,7 @@ func (c *Ctx) chooseDocumentsApp(appID int64) error {
 	c.set("path", app.Path)
 	c.set("missing", strings.Join(kinds, " "))
 	c.set("uploaded", "0")
-	return c.goTo("doc_"+kinds[0], "")
+	return c.goTo("doc_" + kinds[0])
 }
 
 func missingDocChoices(c *Ctx) []Choice {

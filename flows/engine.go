@@ -107,9 +107,6 @@ func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, err
 	if err := saveSession(ctx, db, ev.ChatID, ev.UserID, c.Sess, ev.At); err != nil {
 		return Result{}, fmt.Errorf("flows: save session: %w", err)
 	}
-	if ev.Kind == EventButton && c.res.Answer == "" {
-		c.res.Answer = "" // pressed buttons are always answered by the edge; empty = silently
-	}
 	return c.res, nil
 }
 

@@ -63,7 +63,7 @@ type Step struct {
 	Save func(c *Ctx, value string) error
 	// Next names the following step; empty goes on to the next in Steps.
 	Next func(c *Ctx, value string) string
-	// Summary, for InputConfirm, lists the steps the owner may go back and change.
+	// Editable, for InputConfirm, lists the steps the owner may go back to and change.
 	Editable []string
 	// Field is the message ID naming the answer in a summary; default Prompt + "Field".
 	Field string

@@ -201,7 +201,7 @@ func (c *Ctx) stepButton(value string) error {
 			for _, name := range s.Editable {
 				if name == target && c.stepByName(name) != nil {
 					c.Sess.EditReturn = s.Name
-					return c.goTo(name, "")
+					return c.goTo(name)
 				}
 			}
 		}
@@ -245,7 +245,7 @@ func (c *Ctx) back() error {
 	}
 	prev := t[len(t)-1]
 	c.Sess.Trail = t[:len(t)-1]
-	return c.goTo(prev, "")
+	return c.goTo(prev)
 }
 
 // cancel ends the running flow; with answers entered it asks first.

@@ -95,7 +95,7 @@ func prefillProfile(c *Ctx) error {
 	c.set("ovop", b.OVOPProduct)
 	c.set(keyPrefilled, "1")
 	c.Sess.Trail = []string{"name", "business", "kabupaten", "desa", "phone", "nib", "ovop"}
-	return c.goTo("summary", "")
+	return c.goTo("summary")
 }
 
 func saveProfile(c *Ctx) error {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"umkmbot/flows/domain"
 	"umkmbot/store"
@@ -182,7 +183,7 @@ func (c *Ctx) recommendStep(rec domain.Recommendation) *Step {
 				c.clearChooser()
 				c.del("path")
 				c.Sess.Trail = nil
-				return c.goTo("path", "")
+				return c.goTo("path")
 			case "stop":
 				c.Sess.reset()
 				c.say(c.T("RegisterStopped"))
@@ -268,7 +269,7 @@ type storedFile struct {
 	At       int64  `json:"at"`
 }
 
-func encodeFile(f *File, kind EventKind, at interface{ Unix() int64 }) string {
+func encodeFile(f *File, kind EventKind, at time.Time) string {
 	name := f.Name
 	b, _ := json.Marshal(storedFile{ID: f.ID, UniqueID: f.UniqueID, Name: name, MIME: f.MIME, Size: f.Size, Photo: kind == EventPhoto, At: at.Unix()})
 	return string(b)

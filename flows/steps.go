@@ -65,7 +65,7 @@ func (c *Ctx) start(name string) error {
 			return nil // Start ended the flow, or moved it on itself
 		}
 	}
-	return c.goTo(c.firstStep(), "")
+	return c.goTo(c.firstStep())
 }
 
 // firstStep is the first step not skipped.
@@ -94,7 +94,7 @@ func (c *Ctx) firstUnanswered() string {
 }
 
 // goTo asks the named step's question, or finishes the flow when name is empty.
-func (c *Ctx) goTo(name string, _ string) error {
+func (c *Ctx) goTo(name string) error {
 	if name == "" {
 		return c.finish()
 	}
@@ -154,7 +154,7 @@ func (c *Ctx) accept(s *Step, value string) error {
 	if n := len(c.Sess.Trail); n == 0 || c.Sess.Trail[n-1] != s.Name {
 		c.Sess.Trail = append(c.Sess.Trail, s.Name)
 	}
-	return c.goTo(c.nextAfter(s, value), value)
+	return c.goTo(c.nextAfter(s, value))
 }
 
 // finish runs the flow's Done and then the flow that was waiting for it.

@@ -17,14 +17,6 @@ func mustRules(t *testing.T) *Rules {
 	return r
 }
 
-func docCodes(docs []DocumentRule) []string {
-	var out []string
-	for _, d := range docs {
-		out = append(out, d.Code)
-	}
-	return out
-}
-
 func TestDocumentsPerPath(t *testing.T) {
 	r := mustRules(t)
 	tests := []struct {
