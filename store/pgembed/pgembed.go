@@ -51,6 +51,7 @@ type Options struct {
 	Logger *slog.Logger
 
 	staleWait time.Duration // how long to wait for a postgres left by a killed umkmbot; tests shorten it
+	ports     []int         // tests: the ports to try first, instead of free ones
 }
 
 // Server is a running PostgreSQL started by Start. Stop it when done.
@@ -63,6 +64,7 @@ type Server struct {
 	logFile *os.File
 	logPath string
 	port    int
+	ports   []int // tests: ports to try before free ones
 
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed once cmd has been waited for
@@ -97,6 +99,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		account: acct,
 		logger:  opts.Logger,
 		logPath: dataDir + ".log",
+		ports:   opts.ports,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -172,6 +175,9 @@ var errPortTaken = errors.New("port taken")
 // run starts postgres on a free port and waits until it accepts connections.
 func (s *Server) run(ctx context.Context) error {
 	port, err := freePort()
+	if len(s.ports) > 0 {
+		port, err, s.ports = s.ports[0], nil, s.ports[1:]
+	}
 	if err != nil {
 		return err
 	}
@@ -222,8 +228,13 @@ func (s *Server) waitReady(ctx context.Context) error {
 	for {
 		conn, err := s.tryConnect(ctx, adminDSN)
 		if err == nil {
-			defer conn.Close(context.WithoutCancel(ctx))
-			return ensureDatabase(ctx, conn)
+			// The port was free when chosen, but another server may have taken it before ours
+			// bound it (then ours exits, "port taken"): only our own data directory counts.
+			if err = s.checkOwnServer(ctx, conn); err == nil {
+				defer conn.Close(context.WithoutCancel(ctx))
+				return ensureDatabase(ctx, conn)
+			}
+			conn.Close(context.WithoutCancel(ctx))
 		}
 		select {
 		case <-s.exited:
@@ -239,6 +250,18 @@ func (s *Server) tryConnect(ctx context.Context, dsn string) (*pgx.Conn, error) 
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	return pgx.Connect(ctx, dsn)
+}
+
+// checkOwnServer says whether conn reached the postgres serving this Server's data directory.
+func (s *Server) checkOwnServer(ctx context.Context, conn *pgx.Conn) error {
+	var dir string
+	if err := conn.QueryRow(ctx, "SELECT current_setting('data_directory')").Scan(&dir); err != nil {
+		return fmt.Errorf("ask the server for its data directory: %w", err)
+	}
+	if filepath.Clean(dir) != filepath.Clean(s.dataDir) {
+		return fmt.Errorf("port %d is served by another PostgreSQL (data directory %s)", s.port, dir)
+	}
+	return nil
 }
 
 func ensureDatabase(ctx context.Context, conn *pgx.Conn) error {

@@ -299,3 +299,31 @@ func noteBody(t *testing.T, dsn string) string {
 	}
 	return body
 }
+
+// Another PostgreSQL on the port this one was given (it took the port between our check and our
+// bind): Start must not take that server for its own, and tries another port.
+func TestStartNotFooledByAnotherServerOnItsPort(t *testing.T) {
+	requirePostgres(t)
+	t.Parallel()
+	other := startServer(t, Options{DataDir: newDataDir(t)})
+	u, err := url.Parse(other.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(u.Port())
+	dir := newDataDir(t)
+	ours := startServer(t, Options{DataDir: dir, ports: []int{port}})
+	if ours.DSN() == other.DSN() {
+		t.Fatalf("Start took the other server on port %d for its own", port)
+	}
+	exec1(t, ours.DSN(), "CREATE TABLE mine (x int)")
+	var exists bool
+	c, err := pgx.Connect(context.Background(), other.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if err := c.QueryRow(context.Background(), "SELECT to_regclass('mine') IS NOT NULL").Scan(&exists); err != nil || exists {
+		t.Fatalf("our table landed in the other server (err %v)", err)
+	}
+}
