@@ -222,6 +222,37 @@ func TestStaleButton(t *testing.T) {
 	c.expectMsg("CommonStaleButton")
 }
 
+// The yes/no questions of "help me choose" share their buttons' values, so only the question's
+// sequence number tells an old "Ya" from the current one. Pressed again at the second question,
+// the first question's "Ya" is refused: it must not answer "short shelf life?" with yes and
+// tell the owner they need no permit.
+func TestStaleButtonSameValueAtNextQuestion(t *testing.T) {
+	h := newHarness(t)
+	c := h.chat(205, "id")
+	c.completeProfile("Kopi Bajawa")
+	c.send("/daftar")
+	c.pressMsg("RegisterHelpMeChoose")
+	c.expectMsg("ChooseQ_is_food")
+	oldYes, oldMsg := c.buttonData(h.T("id", "CommonYes"))
+	c.pressMsg("CommonYes")
+	c.expectMsg("ChooseQ_short_shelf_life_or_ready_to_eat")
+	if newYes, _ := c.buttonData(h.T("id", "CommonYes")); newYes == oldYes {
+		t.Fatalf("both questions' Ya buttons carry %q: the test would prove nothing", oldYes)
+	}
+
+	res := c.pressData(oldYes, oldMsg)
+	if res.Answer != h.T("id", "CommonStaleButton") {
+		t.Fatalf("button answer = %q, want the stale-button notice\ntranscript:\n%s", res.Answer, c.transcript())
+	}
+	c.expectMsg("CommonStaleButton")
+	c.expectNot(h.T("id", "ChooseReason_short_shelf_life_or_ready_to_eat"))
+	c.expectMsg("ChooseQ_short_shelf_life_or_ready_to_eat") // asked again, not answered
+
+	// The conversation goes on from the question it was at.
+	c.pressMsg("CommonNo")
+	c.expectMsg("ChooseQ_home_industry")
+}
+
 // A registration half done survives a restart (a new engine on the same database) and is
 // offered back when the owner returns days later, by name.
 func TestRegistrationSurvivesRestartAndIsOfferedBack(t *testing.T) {
