@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -45,6 +46,7 @@ func TestEventOf(t *testing.T) {
 		{"button on an old message", &models.Update{ID: 1, CallbackQuery: &models.CallbackQuery{ID: "q", From: *from, Data: "x",
 			Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeInaccessibleMessage, InaccessibleMessage: &models.InaccessibleMessage{MessageID: 3, Chat: private}}}},
 			&flows.Event{Kind: flows.EventButton, Data: "x", MessageID: 3}},
+		{"text without a date", &models.Update{ID: 1, Message: &models.Message{Chat: private, From: from, Text: "x"}}, &flows.Event{Kind: flows.EventText, Text: "x"}},
 		{"channel post", &models.Update{ID: 1, ChannelPost: &models.Message{Chat: models.Chat{ID: -5, Type: models.ChatTypeChannel}, Text: "x"}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,7 +56,9 @@ func TestEventOf(t *testing.T) {
 			if err := json.Unmarshal(raw, &u); err != nil {
 				t.Fatal(err)
 			}
+			before := time.Now()
 			ev, ok := EventOf(&u, "umkm_test_bot")
+			after := time.Now()
 			if tc.want == nil {
 				if ok {
 					t.Fatalf("not ignored: %+v", ev)
@@ -69,7 +73,17 @@ func TestEventOf(t *testing.T) {
 				want.ChatID = 5
 			}
 			want.UserID, want.FirstName, want.LangCode = 5, "Maria", "en"
-			ev.At, want.At = ev.At.UTC(), ev.At.UTC()
+			if u.CallbackQuery != nil || u.Message.Date == 0 {
+				// A button press carries no date of its own (nor does a message without one):
+				// the event happens when the update is read.
+				if ev.At.Before(before) || ev.At.After(after) {
+					t.Fatalf("At = %v, want the moment the update was read (%v .. %v)", ev.At, before, after)
+				}
+				want.At = ev.At
+			} else {
+				want.At = time.Unix(1700000000, 0) // the message's own date, not when it was read
+			}
+			ev.At, want.At = ev.At.UTC(), want.At.UTC()
 			g, _ := json.Marshal(ev)
 			w, _ := json.Marshal(want)
 			if string(g) != string(w) {
