@@ -2,6 +2,10 @@ package storetest_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
 	"testing"
 
 	"umkmbot/store"
@@ -62,4 +66,62 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 	if len(res.Applied) != 0 || res.Version < 1 {
 		t.Fatalf("second migrate applied %v (version %d)", res.Applied, res.Version)
 	}
+}
+
+// Without DATABASE_URL the data tests do not pass quietly: the package's first one fails saying
+// how to get a database and the rest skip; SKIP_DATA_TESTS skips them all; CI fails them all.
+// Each case runs this test binary again, as `go test` would, with its environment.
+func TestMissingDatabaseURLIsLoud(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		env       []string
+		wantExit  bool // exits non-zero
+		fail, skp int  // data tests failed and skipped
+	}{
+		{"plain go test", nil, true, 1, 2},
+		{"skip asked for", []string{storetest.SkipEnv + "=1"}, false, 0, 3},
+		{"CI", []string{"CI=true", storetest.SkipEnv + "=1"}, true, 3, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestDataTestsWithoutDatabase$", "-test.v")
+			cmd.Env = append(withoutEnv(os.Environ(), "DATABASE_URL", "CI", storetest.SkipEnv), helperEnv+"=1")
+			cmd.Env = append(cmd.Env, tc.env...)
+			out, err := cmd.CombinedOutput()
+			if failed := err != nil; failed != tc.wantExit {
+				t.Fatalf("exit error %v, want failure %v:\n%s", err, tc.wantExit, out)
+			}
+			fail := strings.Count(string(out), "    --- FAIL: TestDataTestsWithoutDatabase/")
+			skp := strings.Count(string(out), "    --- SKIP: TestDataTestsWithoutDatabase/")
+			if fail != tc.fail || skp != tc.skp {
+				t.Fatalf("%d failed and %d skipped, want %d and %d:\n%s", fail, skp, tc.fail, tc.skp, out)
+			}
+			if tc.fail > 0 && !strings.Contains(string(out), "DATABASE_URL is unset") {
+				t.Fatalf("the failure does not say why:\n%s", out)
+			}
+		})
+	}
+}
+
+const helperEnv = "STORETEST_HELPER_PROCESS"
+
+// TestDataTestsWithoutDatabase is the package of data tests that TestMissingDatabaseURLIsLoud
+// runs with DATABASE_URL unset; by itself it does nothing.
+func TestDataTestsWithoutDatabase(t *testing.T) {
+	if os.Getenv(helperEnv) == "" {
+		t.Skip("helper process of TestMissingDatabaseURLIsLoud")
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		t.Run(name, func(t *testing.T) { storetest.New(t) })
+	}
+}
+
+func withoutEnv(env []string, names ...string) []string {
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
