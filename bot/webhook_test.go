@@ -2,13 +2,19 @@ package bot
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"umkmbot/bot/telegramtest"
 	"umkmbot/store"
@@ -64,23 +70,162 @@ func TestWebhookAnswers(t *testing.T) {
 	}
 }
 
-// With the database gone, the webhook answers 5xx so Telegram delivers again later.
+// With the database unreachable (the connections it had are cut, nothing listens on its
+// address) the webhook answers 503, keeps nothing, and Telegram delivers the update again; once
+// the database is back, that redelivery is kept and answered 200.
 func TestWebhookDatabaseDown(t *testing.T) {
+	srv := telegramtest.New(t)
 	s, dsn := storetest.NewWithDSN(t)
-	s2, err := store.Open(context.Background(), dsn, store.Options{})
+	link := newTCPLink(t, dsn)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sw, err := store.Open(ctx, link.dsn, store.Options{ConnectTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2.Close()
-	_ = s
-	h := NewWebhook(WebhookConfig{Secret: testSecret, Store: s2})
-	r := httptest.NewRequest("POST", DefaultWebhookPath, strings.NewReader(string(textUpdate(1, 1, "x"))))
-	r.Header.Set("X-Telegram-Bot-Api-Secret-Token", testSecret)
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	if w.Code < 500 {
-		t.Fatalf("status %d with the database closed, want 5xx", w.Code)
+	t.Cleanup(sw.Close)
+
+	h := NewWebhook(WebhookConfig{Secret: testSecret, Store: sw})
+	mux := http.NewServeMux()
+	mux.Handle(DefaultWebhookPath, h)
+	web := httptest.NewServer(mux)
+	t.Cleanup(web.Close)
+	b, err := tgbot.New(srv.Token(), tgbot.WithServerURL(srv.URL()), tgbot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
 	}
+	url, _ := WebhookURL(web.URL)
+	if err := h.Register(ctx, b, url); err != nil {
+		t.Fatal(err)
+	}
+
+	link.cut()
+	id := srv.User(611, "Maria", "id").Send("halo")
+	if err := srv.WaitFor(ctx, func() bool { return len(srv.WebhookAttempts()) >= 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if a := srv.WebhookAttempts()[0]; a.UpdateID != id || a.Status != http.StatusServiceUnavailable {
+		t.Fatalf("delivery with the database down: %+v, want update %d answered 503", a, id)
+	}
+	if n := inboxCount(t, s); n != 0 {
+		t.Fatalf("inbox holds %d with the database down", n)
+	}
+
+	link.mend()
+	if err := srv.WaitFor(ctx, func() bool { return srv.PendingUpdates() == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	attempts := srv.WebhookAttempts()
+	for i, a := range attempts {
+		want := http.StatusServiceUnavailable // deliveries before the database came back
+		if i == len(attempts)-1 {
+			want = http.StatusOK
+		}
+		if a.UpdateID != id || a.Status != want {
+			t.Fatalf("delivery %d of %d: %+v, want update %d answered %d", i+1, len(attempts), a, id, want)
+		}
+	}
+	var kept int
+	if err := s.DB().QueryRow(ctx, `SELECT count(*) FROM inbox WHERE update_id = $1 AND status = 'pending'`, id).Scan(&kept); err != nil {
+		t.Fatal(err)
+	}
+	if kept != 1 {
+		t.Fatalf("the redelivered update is kept %d times, want once", kept)
+	}
+}
+
+// tcpLink is the test's own TCP path to the database, which it can cut and mend: cut closes
+// the connections it carries and stops listening, so a new connection is refused as if the
+// server were down; mend listens on the same address again.
+type tcpLink struct {
+	t      *testing.T
+	dsn    string // the database's DSN, through the link
+	addr   string // where the link listens, the same across cuts
+	target string // the database's host:port
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	ln     net.Listener // nil while cut
+	conns  []net.Conn
+}
+
+func newTCPLink(t *testing.T, dsn string) *tcpLink {
+	t.Helper()
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &tcpLink{t: t, addr: ln.Addr().String(), target: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))}
+	host, port, _ := net.SplitHostPort(l.addr)
+	if u, err := neturl.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Host = l.addr
+		l.dsn = u.String()
+	} else {
+		l.dsn = dsn + " host=" + host + " port=" + port
+	}
+	l.serve(ln)
+	t.Cleanup(func() {
+		l.cut()
+		l.wg.Wait()
+	})
+	return l
+}
+
+func (l *tcpLink) serve(ln net.Listener) {
+	l.mu.Lock()
+	l.ln = ln
+	l.mu.Unlock()
+	l.wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return // closed by cut
+			}
+			up, err := net.Dial("tcp", l.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			l.mu.Lock()
+			if l.ln != ln { // cut meanwhile
+				l.mu.Unlock()
+				c.Close()
+				up.Close()
+				return
+			}
+			l.conns = append(l.conns, c, up)
+			l.mu.Unlock()
+			l.wg.Go(func() { _, _ = io.Copy(up, c); up.Close() })
+			l.wg.Go(func() { _, _ = io.Copy(c, up); c.Close() })
+		}
+	})
+}
+
+// cut closes every connection through the link and stops listening.
+func (l *tcpLink) cut() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ln != nil {
+		l.ln.Close()
+		l.ln = nil
+	}
+	for _, c := range l.conns {
+		c.Close()
+	}
+	l.conns = nil
+}
+
+// mend listens again on the link's address.
+func (l *tcpLink) mend() {
+	l.t.Helper()
+	ln, err := net.Listen("tcp", l.addr)
+	if err != nil {
+		l.t.Fatalf("listen again on %s: %v", l.addr, err)
+	}
+	l.serve(ln)
 }
 
 // Telegram delivering one update three times gets one answer.
