@@ -34,6 +34,10 @@ type Options struct {
 	// WebhookMaxAttempts bounds the deliveries of one update before it is dropped, as
 	// Telegram eventually gives up. 10 when zero.
 	WebhookMaxAttempts int
+	// OnCall, when set, is told of every call once it is answered, outside the server's lock. A
+	// load test watching hundreds of chats uses it where WaitFor would wake every waiter on
+	// every change.
+	OnCall func(Call)
 }
 
 // Call is one Bot API request the server received.
@@ -212,6 +216,9 @@ func (s *Server) call(ctx context.Context, method string, p Params) (any, *apiEr
 	}
 	s.notifyLocked()
 	s.mu.Unlock()
+	if s.opts.OnCall != nil {
+		s.opts.OnCall(c)
+	}
 	return result, apiErr
 }
 

@@ -1,0 +1,24 @@
+package telegramtest
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ChatID is the chat a call is about: its chat_id, or for answerCallbackQuery the chat whose
+// button was pressed. 0 for calls about no chat (getUpdates, getMe, setMyCommands...).
+func (c Call) ChatID() int64 {
+	if id := c.Params.Int("chat_id"); id != 0 {
+		return id
+	}
+	if strings.EqualFold(c.Method, "answerCallbackQuery") {
+		// A query id is the presser's user id (= their private chat's id) followed by an
+		// eight-digit sequence number (see pressLocked).
+		q := c.Params.Get("callback_query_id")
+		if len(q) > 8 {
+			id, _ := strconv.ParseInt(q[:len(q)-8], 10, 64)
+			return id
+		}
+	}
+	return 0
+}
