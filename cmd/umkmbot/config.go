@@ -5,10 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"umkmbot/bot"
 )
 
 // Config is everything the binary reads from its environment, after validation.
@@ -29,14 +33,30 @@ type Config struct {
 	// broadcasts use Telegram's paid broadcasts (allow_paid_broadcast, up to 1000/s).
 	SendRate, ChatRate float64
 	PaidBroadcast      bool
+	// Webhook intake (serve): the public URL and its secret; both empty for long polling.
+	WebhookURL, WebhookSecret string
+	// DispatchWorkers is how many chats serve handles at once.
+	DispatchWorkers int
+	// MetricsAddr, when set, is where /metrics, /healthz and /readyz listen instead of ListenAddr.
+	MetricsAddr string
+	// PoolMaxConns is the database pool's size; 0 = the command's own choice (serve sizes it from
+	// its workers). A pool_max_conns in DATABASE_URL wins over both.
+	PoolMaxConns int32
+	// DBWait is how long to wait for DATABASE_URL's server to answer at start.
+	DBWait time.Duration
 }
 
 // setting is one configuration value: an environment variable with a flag that overrides it.
 type setting struct {
 	env, flag, def, help string
-	secret               bool // never printed, never echoed in an error
-	dst                  *string
-	check                func(string) error
+	// secret: never printed, never echoed in an error. A secret has no flag (a flag shows in the
+	// process list) unless it is a URL that may merely hold a password.
+	secret bool
+	// file: the value may instead be read from the file named by ENV_FILE (a Docker or systemd
+	// secret), trimmed; setting both is an error.
+	file  bool
+	dst   *string
+	check func(string) error
 }
 
 // settings lists every setting; a subcommand picks the ones it uses by env name.
@@ -45,9 +65,13 @@ func (c *Config) settings() []*setting {
 		{env: "DATABASE_URL", flag: "database-url", help: "PostgreSQL URL; unset = embedded PostgreSQL under DATA_DIR", secret: true, dst: &c.DatabaseURL, check: checkDatabaseURL},
 		{env: "DATA_DIR", flag: "data-dir", def: "./data", help: "where the embedded PostgreSQL keeps its data", dst: &c.DataDir, check: nonEmpty},
 		{env: "PG_BINDIR", flag: "pg-bindir", help: "directory of initdb/postgres for the embedded default (else PATH, then /usr/lib/postgresql/*/bin)", dst: &c.PGBinDir},
-		{env: "TELEGRAM_BOT_TOKEN", flag: "token", help: "bot token from @BotFather", secret: true, dst: &c.Token, check: checkToken},
+		{env: "DB_WAIT", flag: "db-wait", def: "60s", help: "how long to wait for DATABASE_URL's server to answer at start, retrying with backoff (0 = not at all)", dst: new(string), check: waitDuration(&c.DBWait)},
+		{env: "TELEGRAM_BOT_TOKEN", help: "bot token from @BotFather; no flag, so it never shows in a process list", secret: true, file: true, dst: &c.Token, check: checkToken},
 		{env: "TELEGRAM_API_URL", flag: "api-url", def: "https://api.telegram.org", help: "Bot API base URL, without /bot<token>", dst: &c.APIURL, check: checkHTTPURL},
-		{env: "LISTEN_ADDR", flag: "listen", def: ":8080", help: "address of /healthz, /readyz, /metrics and the webhook", dst: &c.ListenAddr, check: nonEmpty},
+		{env: "LISTEN_ADDR", flag: "listen", def: ":8080", help: "address of the webhook, and of /healthz, /readyz and /metrics unless METRICS_ADDR is set", dst: &c.ListenAddr, check: checkListenAddr},
+		{env: "METRICS_ADDR", flag: "metrics-addr", help: "own address of /metrics, /healthz and /readyz (e.g. 127.0.0.1:9090), kept off the public webhook listener; unset = on LISTEN_ADDR", dst: &c.MetricsAddr, check: optional(checkListenAddr)},
+		{env: "WEBHOOK_URL", flag: "webhook-url", help: "public https URL Telegram posts updates to; unset = long polling (http only to a loopback host: a local Bot API server or a test fake)", dst: &c.WebhookURL, check: checkWebhookURL},
+		{env: "WEBHOOK_SECRET", help: "1-256 characters of A-Z a-z 0-9 _ -, required with WEBHOOK_URL; no flag", secret: true, file: true, dst: &c.WebhookSecret, check: optional(bot.CheckWebhookSecret)},
 		{env: "LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error", dst: &c.LogLevel, check: oneOf("debug", "info", "warn", "error")},
 		{env: "LOG_FORMAT", flag: "log-format", def: "text", help: "text or json", dst: &c.LogFormat, check: oneOf("text", "json")},
 		{env: "TZ", flag: "tz", def: "Asia/Makassar", help: "time zone people see (WITA)", dst: &c.TZ, check: checkTZ},
@@ -56,11 +80,13 @@ func (c *Config) settings() []*setting {
 		{env: "SEND_RATE", flag: "send-rate", def: "25", help: "messages per second sent overall (Telegram allows about 30)", dst: new(string), check: rate(&c.SendRate, 1000)},
 		{env: "SEND_CHAT_RATE", flag: "send-chat-rate", def: "1", help: "messages per second to one chat, sustained (Telegram allows about 1)", dst: new(string), check: rate(&c.ChatRate, 100)},
 		{env: "PAID_BROADCAST", flag: "paid-broadcast", def: "false", help: "send broadcasts as Telegram paid broadcasts (allow_paid_broadcast, up to 1000/s; costs Stars)", dst: new(string), check: boolean(&c.PaidBroadcast)},
+		{env: "DISPATCH_WORKERS", flag: "workers", def: "8", help: "chats handled at once by this instance (1-1000)", dst: new(string), check: integer(&c.DispatchWorkers, 1, 1000)},
+		{env: "POOL_MAX_CONNS", flag: "pool-max-conns", help: "database connections at most (or pool_max_conns in DATABASE_URL); unset = DISPATCH_WORKERS + the sender's workers + 6. Keep the sum over all instances under the server's max_connections", dst: new(string), check: optional(poolConns(&c.PoolMaxConns))},
 	}
 }
 
 // commonEnv are the settings every data-using subcommand reads.
-var commonEnv = []string{"DATABASE_URL", "DATA_DIR", "PG_BINDIR", "LOG_LEVEL", "LOG_FORMAT", "TZ"}
+var commonEnv = []string{"DATABASE_URL", "DB_WAIT", "DATA_DIR", "PG_BINDIR", "LOG_LEVEL", "LOG_FORMAT", "TZ"}
 
 // parseConfig reads the named settings from the environment and then from args (flags win),
 // and validates them. It returns flag.ErrHelp after printing usage for -h.
@@ -82,6 +108,10 @@ func parseConfigWith(name, summary string, envs []string, args []string, env *ru
 			continue
 		}
 		used = append(used, s)
+		if s.flag == "" {
+			*s.dst = s.def
+			continue
+		}
 		// The flag's default is the setting's own default, not the environment's value, so that
 		// -h never prints a secret; the environment is applied below to flags not given.
 		fs.StringVar(s.dst, s.flag, s.def, s.help+" (env "+s.env+")")
@@ -89,13 +119,16 @@ func parseConfigWith(name, summary string, envs []string, args []string, env *ru
 	fs.Usage = func() {
 		fmt.Fprintf(out, "usage: umkmbot %s [flags]\n\n%s\n", name, summary)
 		if len(used) > 0 {
-			fmt.Fprintln(out, "\nenvironment variables (a flag of the same meaning overrides each):")
+			fmt.Fprintln(out, "\nenvironment variables (a flag of the same meaning, where there is one, overrides each):")
 			for _, s := range used {
 				def := ""
 				if s.def != "" {
 					def = " (default " + s.def + ")"
 				}
-				fmt.Fprintf(out, "  %-20s %s%s\n", s.env, s.help, def)
+				fmt.Fprintf(out, "  %-24s %s%s\n", s.env, s.help, def)
+				if s.file {
+					fmt.Fprintf(out, "  %-24s a file holding %s instead (e.g. a Docker or systemd secret)\n", s.env+"_FILE", s.env)
+				}
 			}
 		}
 		fmt.Fprintln(out, "\nflags:")
@@ -106,12 +139,26 @@ func parseConfigWith(name, summary string, envs []string, args []string, env *ru
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
 	for _, s := range used {
-		if v := env.getenv(s.env); v != "" && !given[s.flag] {
+		if s.flag != "" && given[s.flag] {
+			continue
+		}
+		v := env.getenv(s.env)
+		if s.file {
+			fromFile, err := readSettingFile(s.env, v, env.getenv(s.env+"_FILE"))
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if fromFile != "" {
+				v = fromFile
+			}
+		}
+		if v != "" {
 			*s.dst = v
 		}
 	}
-	var errs []error
 	for _, s := range used {
 		if s.check == nil {
 			continue
@@ -124,6 +171,7 @@ func parseConfigWith(name, summary string, envs []string, args []string, env *ru
 			}
 		}
 	}
+	errs = append(errs, c.crossCheck(used)...)
 	if len(errs) > 0 {
 		return nil, nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
@@ -134,6 +182,51 @@ func parseConfigWith(name, summary string, envs []string, args []string, env *ru
 	return c, fs.Args(), nil
 }
 
+// readSettingFile reads the file named by NAME_FILE, trimmed, for a secret that may come from
+// the environment or from a file, not both. Its errors never quote the file's content.
+func readSettingFile(name, value, path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	if value != "" {
+		return "", fmt.Errorf("%s and %s_FILE are both set: set one of them", name, name)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once, below
+		}
+		return "", fmt.Errorf("%s_FILE: cannot read %s: %v", name, path, err)
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", fmt.Errorf("%s_FILE: %s is empty", name, path)
+	}
+	return v, nil
+}
+
+// crossCheck checks the settings that depend on each other, among those in use.
+func (c *Config) crossCheck(used []*setting) []error {
+	in := map[string]bool{}
+	for _, s := range used {
+		in[s.env] = true
+	}
+	var errs []error
+	if in["WEBHOOK_URL"] && in["WEBHOOK_SECRET"] && (c.WebhookURL == "") != (c.WebhookSecret == "") {
+		errs = append(errs, errors.New("WEBHOOK_URL and WEBHOOK_SECRET go together: set both for a webhook, neither for long polling"))
+	}
+	if in["METRICS_ADDR"] && in["LISTEN_ADDR"] && c.MetricsAddr != "" && c.MetricsAddr == c.ListenAddr && !strings.HasSuffix(c.ListenAddr, ":0") {
+		errs = append(errs, errors.New("METRICS_ADDR must differ from LISTEN_ADDR (unset it to serve everything on LISTEN_ADDR)"))
+	}
+	if in["POOL_MAX_CONNS"] && c.PoolMaxConns != 0 {
+		if _, ok := dsnPoolMaxConns(c.DatabaseURL); ok {
+			errs = append(errs, errors.New("POOL_MAX_CONNS and pool_max_conns in DATABASE_URL are both set: set one of them"))
+		}
+	}
+	return errs
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -141,6 +234,120 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// optional accepts an empty value, else applies check.
+func optional(check func(string) error) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return nil
+		}
+		return check(v)
+	}
+}
+
+// checkListenAddr accepts host:port or :port, the port a number or a known service name. The
+// host is not looked up: a name that does not resolve is found when serve listens, which is
+// still before it connects to anything.
+func checkListenAddr(v string) error {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil || port == "" {
+		return errors.New("must be host:port or :port (e.g. :8080, 127.0.0.1:9090)")
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("port %q is not a port number (0-65535) or a known service name", port)
+	}
+	if host != "" && net.ParseIP(host) == nil && !isHostname(host) {
+		return fmt.Errorf("host %q is neither an IP address nor a host name", host)
+	}
+	return nil
+}
+
+// isHostname reports whether s is spelled as a DNS host name.
+func isHostname(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkWebhookURL requires https, as Telegram does. Plain http is allowed to a loopback host
+// only: a local Bot API server (telegram-bot-api --local) or a test fake on this machine.
+func checkWebhookURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.User != nil {
+		return errors.New("must be an https URL (https://bot.example.org/telegram)")
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return errors.New("must be an https URL: Telegram posts only to https (http is allowed to a loopback host, for a local Bot API server)")
+		}
+	default:
+		return errors.New("must be an https URL (https://bot.example.org/telegram)")
+	}
+	if _, err := bot.WebhookPath(v); err != nil {
+		return err
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// integer parses a whole number from min to max.
+func integer(dst *int, min, max int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min || n > max {
+			return fmt.Errorf("must be a number from %d to %d", min, max)
+		}
+		*dst = n
+		return nil
+	}
+}
+
+// poolConns parses a number of database connections.
+func poolConns(dst *int32) func(string) error {
+	return func(v string) error {
+		var n int
+		if err := integer(&n, 1, 10000)(v); err != nil {
+			return err
+		}
+		*dst = int32(n)
+		return nil
+	}
+}
+
+// waitDuration parses a duration such as 60s or 2m, from 0 to a day.
+func waitDuration(dst *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 24*time.Hour {
+			return errors.New("must be a duration such as 60s or 2m (0 = do not wait)")
+		}
+		*dst = d
+		return nil
+	}
 }
 
 func nonEmpty(v string) error {

@@ -8,17 +8,21 @@ import (
 	"time"
 )
 
-// runHealthcheck asks a running `umkmbot serve` on LISTEN_ADDR for /healthz: the container's
-// HEALTHCHECK, since the runtime image has no curl.
+// runHealthcheck asks a running `umkmbot serve` for /healthz, on METRICS_ADDR when it is set,
+// else on LISTEN_ADDR: the container's HEALTHCHECK, since the runtime image has no curl.
 func runHealthcheck(ctx context.Context, env *runEnv, args []string) error {
-	cfg, _, err := parseConfig("healthcheck", "Exit 0 when the umkmbot serving on LISTEN_ADDR answers /healthz, 1 otherwise.",
-		[]string{"LISTEN_ADDR"}, args, env.getenv, env.stderr)
+	cfg, _, err := parseConfig("healthcheck", "Exit 0 when the umkmbot serving on METRICS_ADDR (when set) or LISTEN_ADDR answers /healthz, 1 otherwise.",
+		[]string{"LISTEN_ADDR", "METRICS_ADDR"}, args, env.getenv, env.stderr)
 	if err != nil {
 		return err
 	}
-	host, port, err := net.SplitHostPort(cfg.ListenAddr)
+	addr := cfg.ListenAddr
+	if cfg.MetricsAddr != "" {
+		addr = cfg.MetricsAddr
+	}
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("LISTEN_ADDR %q: %w", cfg.ListenAddr, err)
+		return fmt.Errorf("address %q: %w", addr, err)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"

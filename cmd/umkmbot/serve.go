@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -22,35 +20,29 @@ import (
 
 const serveSummary = `Run the bot: take Telegram updates (long polling, or a webhook when WEBHOOK_URL is set), answer
 them through the conversation engine, deliver the outbox, and serve /healthz, /readyz and
-/metrics on LISTEN_ADDR (the webhook too). SIGTERM or SIGINT stops it gracefully.
+/metrics. SIGTERM or SIGINT stops it gracefully.
 
-Also read from the environment only (no flag, so they never show in a process list):
-  WEBHOOK_SECRET     1-256 characters of A-Z a-z 0-9 _ -; required with WEBHOOK_URL`
+Every setting is checked before anything connects. With METRICS_ADDR set, /metrics, /healthz and
+/readyz listen there only: in webhook mode LISTEN_ADDR faces the internet, and the metrics (queue
+depths, error counts) and readiness are the operator's, not the public's.`
 
 // errNoToken is what serve says without a bot token.
 var errNoToken = errors.New(`TELEGRAM_BOT_TOKEN is not set.
 Get a token from @BotFather in Telegram: send /newbot, pick a name and a username, and copy the
-token it gives you (123456789:AA…) into TELEGRAM_BOT_TOKEN.
+token it gives you (123456789:AA…) into TELEGRAM_BOT_TOKEN, or into a file named by
+TELEGRAM_BOT_TOKEN_FILE.
 To try the conversations without Telegram, run: umkmbot chat`)
 
 // shutdownBound is how long a stop may take before serve gives up on what is left.
 const shutdownBound = 20 * time.Second
 
+// serveEnv are the settings serve reads.
+var serveEnv = append(commonEnv, "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "LISTEN_ADDR", "METRICS_ADDR",
+	"WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX",
+	"SEND_RATE", "SEND_CHAT_RATE", "PAID_BROADCAST", "DISPATCH_WORKERS", "POOL_MAX_CONNS")
+
 func runServe(ctx context.Context, env *runEnv, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	webhookURL := fs.String("webhook-url", env.getenv("WEBHOOK_URL"), "public https URL Telegram posts updates to; unset = long polling (env WEBHOOK_URL)")
-	workers := fs.Int("workers", 8, "chats handled at once (env DISPATCH_WORKERS)")
-	if v := env.getenv("DISPATCH_WORKERS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return fmt.Errorf("configuration: DISPATCH_WORKERS=%q: must be a number from 1 to 1000", v)
-		}
-		*workers = n
-	}
-	cfg, rest, err := parseConfigWith("serve", serveSummary,
-		append(commonEnv, "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "LISTEN_ADDR", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX",
-			"SEND_RATE", "SEND_CHAT_RATE", "PAID_BROADCAST"),
-		args, env, fs)
+	cfg, rest, err := parseConfigWith("serve", serveSummary, serveEnv, args, env, nil)
 	if err != nil {
 		return err
 	}
@@ -60,28 +52,84 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	if cfg.Token == "" {
 		return errNoToken
 	}
-	secret := env.getenv("WEBHOOK_SECRET")
-	if (*webhookURL == "") != (secret == "") {
-		return errors.New("configuration: WEBHOOK_URL and WEBHOOK_SECRET go together: set both for a webhook, neither for long polling")
-	}
-	if *webhookURL != "" {
-		if _, err := bot.WebhookPath(*webhookURL); err != nil {
-			return fmt.Errorf("configuration: %w", err)
-		}
-		if err := bot.CheckWebhookSecret(secret); err != nil {
-			return fmt.Errorf("configuration: WEBHOOK_SECRET %w", err)
-		}
-	}
-	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat, cfg.Token, secret)
-	return serve(ctx, cfg, serveOptions{webhookURL: *webhookURL, secret: secret, workers: *workers}, log)
+	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat, cfg.Token, cfg.WebhookSecret)
+	return serve(ctx, cfg, log)
 }
 
-type serveOptions struct {
-	webhookURL, secret string
-	workers            int
+// senderWorkers is how many Telegram calls the sender has in flight at once: paid broadcasts
+// go at up to 1000/s and need more.
+func senderWorkers(cfg *Config) int {
+	if cfg.PaidBroadcast {
+		return 64
+	}
+	return 8
 }
 
-func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger) error {
+// poolSize is the database pool serve needs when the operator names none: a connection for
+// each dispatcher worker and each sender worker (each records its outcome), and a few for the
+// intake, the sender's claim loop and statistics, the inbox pruning and /readyz.
+func poolSize(dispatchWorkers, senderWorkers int) int32 {
+	return int32(dispatchWorkers + senderWorkers + 6)
+}
+
+// listeners are serve's open sockets: the public one (webhook; and health and metrics unless
+// ops is set) and the operator's own.
+type listeners struct {
+	public, ops net.Listener
+}
+
+// listen opens LISTEN_ADDR and METRICS_ADDR, first of all, so that a port already taken is found
+// before the database is waited for.
+func listen(cfg *Config) (*listeners, error) {
+	ls := &listeners{}
+	var err error
+	if ls.public, err = net.Listen("tcp", cfg.ListenAddr); err != nil {
+		return nil, fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	}
+	if cfg.MetricsAddr != "" {
+		if ls.ops, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ls.public.Close()
+			return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+	}
+	return ls, nil
+}
+
+func (ls *listeners) Close() {
+	ls.public.Close()
+	if ls.ops != nil {
+		ls.ops.Close()
+	}
+}
+
+// HTTP server timeouts. A webhook body is at most 1 MiB and its answer waits for one commit
+// (bounded by the statement timeout); /metrics and /readyz answer within seconds.
+const (
+	httpReadHeaderTimeout = 10 * time.Second
+	httpReadTimeout       = 30 * time.Second
+	httpWriteTimeout      = 45 * time.Second
+	httpIdleTimeout       = 2 * time.Minute
+)
+
+// newHTTPServer is every HTTP server serve runs: with timeouts, so a slow or idle client cannot
+// hold a connection forever.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h,
+		ReadHeaderTimeout: httpReadHeaderTimeout, ReadTimeout: httpReadTimeout,
+		WriteTimeout: httpWriteTimeout, IdleTimeout: httpIdleTimeout,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+}
+
+func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	ls, err := listen(cfg)
+	if err != nil {
+		return err
+	}
+	defer ls.Close()
+	sendWorkers := senderWorkers(cfg)
+	if cfg.PoolMaxConns == 0 {
+		cfg.PoolMaxConns = poolSize(cfg.DispatchWorkers, sendWorkers)
+	}
 	// Everything before the intake starts is bounded by ctx: a SIGTERM during start-up stops it.
 	db, err := openDatabase(ctx, cfg, log)
 	if err != nil {
@@ -120,17 +168,17 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 	metrics := bot.NewMetrics(reg)
 
 	sender := bot.NewSender(bot.SenderConfig{Store: db.Store, Client: tg, Metrics: metrics, Logger: log,
-		GlobalRate: cfg.SendRate, ChatRate: cfg.ChatRate, PaidBroadcast: cfg.PaidBroadcast})
-	disp := bot.NewDispatcher(bot.DispatcherConfig{Store: db.Store, Handler: engine, Workers: opts.workers,
+		GlobalRate: cfg.SendRate, ChatRate: cfg.ChatRate, PaidBroadcast: cfg.PaidBroadcast, Workers: sendWorkers})
+	disp := bot.NewDispatcher(bot.DispatcherConfig{Store: db.Store, Handler: engine, Workers: cfg.DispatchWorkers,
 		BotUsername: me.Username, Nudge: sender.Nudge, Metrics: metrics, Logger: log})
 
 	mux := http.NewServeMux()
 	health := &bot.Health{Ping: db.Store.Ping, Gatherer: reg}
 	var poller *bot.Poller
 	var webhook *bot.Webhook
-	if opts.webhookURL != "" {
-		webhook = bot.NewWebhook(bot.WebhookConfig{Secret: opts.secret, Store: db.Store, Notify: disp.Notify, Metrics: metrics, Logger: log})
-		path, _ := bot.WebhookPath(opts.webhookURL)
+	if cfg.WebhookURL != "" {
+		webhook = bot.NewWebhook(bot.WebhookConfig{Secret: cfg.WebhookSecret, Store: db.Store, Notify: disp.Notify, Metrics: metrics, Logger: log})
+		path, _ := bot.WebhookPath(cfg.WebhookURL)
 		mux.Handle("POST "+path, webhook)
 		health.IntakeAlive = webhook.Alive
 	} else {
@@ -138,12 +186,16 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 			Metrics: metrics, Logger: log})
 		health.IntakeAlive = poller.Alive
 	}
-	health.Register(mux)
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	servers := []*http.Server{newHTTPServer(mux, log)}
+	serving := []net.Listener{ls.public}
+	if ls.ops != nil {
+		opsMux := http.NewServeMux()
+		health.Register(opsMux)
+		servers = append(servers, newHTTPServer(opsMux, log))
+		serving = append(serving, ls.ops)
+	} else {
+		health.Register(mux)
 	}
-	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	// Each part has its own context, so a stop goes in order: intake, dispatcher, sender.
 	bg := context.WithoutCancel(ctx)
@@ -153,13 +205,15 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 	defer stopIntake()
 	defer stopDisp()
 	defer stopSend()
-	fatal := make(chan error, 4)
+	fatal := make(chan error, 5)
 	var httpDone, intakeDone, dispDone, sendDone sync.WaitGroup
-	httpDone.Go(func() {
-		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fatal <- fmt.Errorf("http server: %w", err)
-		}
-	})
+	for i, srv := range servers {
+		httpDone.Go(func() {
+			if err := srv.Serve(serving[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				fatal <- fmt.Errorf("http server on %s: %w", serving[i].Addr(), err)
+			}
+		})
+	}
 	sendDone.Go(func() {
 		if err := sender.Run(sendCtx); err != nil {
 			fatal <- fmt.Errorf("sender: %w", err)
@@ -177,7 +231,7 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 			}
 			return
 		}
-		url, _ := bot.WebhookURL(opts.webhookURL)
+		url, _ := bot.WebhookURL(cfg.WebhookURL)
 		for {
 			err := webhook.Register(intakeCtx, tg, url)
 			if err == nil || intakeCtx.Err() != nil {
@@ -196,7 +250,12 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 	if webhook != nil {
 		mode = "webhook"
 	}
-	log.Info("umkmbot is serving", "bot", me.Username, "intake", mode, "listen", ln.Addr().String(), "workers", opts.workers)
+	opsAddr := ls.public.Addr().String()
+	if ls.ops != nil {
+		opsAddr = ls.ops.Addr().String()
+	}
+	log.Info("umkmbot is serving", "bot", me.Username, "intake", mode, "listen", ls.public.Addr().String(),
+		"metrics", opsAddr, "workers", cfg.DispatchWorkers, "db_pool", db.Store.Pool().Config().MaxConns)
 
 	var runErr error
 	select {
@@ -212,7 +271,7 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 	stopIntake()
 	if webhook != nil {
 		// In-flight webhook requests finish (and commit); Telegram redelivers the rest.
-		_ = httpSrv.Shutdown(deadline)
+		_ = servers[0].Shutdown(deadline)
 	}
 	waitUntil(deadline, &intakeDone)
 	stopDisp()
@@ -226,7 +285,9 @@ func serve(ctx context.Context, cfg *Config, opts serveOptions, log *slog.Logger
 	cancelFlush()
 	stopSend()
 	waitUntil(deadline, &sendDone)
-	_ = httpSrv.Shutdown(deadline)
+	for _, srv := range servers {
+		_ = srv.Shutdown(deadline)
+	}
 	waitUntil(deadline, &httpDone)
 	log.Info("stopped")
 	return runErr

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,5 +125,128 @@ func TestServeProcess(t *testing.T) {
 	logs := stderr.String()
 	if strings.Contains(logs, srv.Token()) {
 		t.Fatalf("the logs hold the bot token:\n%s", logs)
+	}
+}
+
+// tripwire stands where a database would be: a TCP listener that never answers, which tells
+// afterwards whether anything connected to it.
+type tripwire struct{ ln net.Listener }
+
+func newTripwire(t *testing.T) *tripwire {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return &tripwire{ln: ln}
+}
+
+// dsn is a DATABASE_URL naming the tripwire, with a password that must never be printed.
+func (w *tripwire) dsn() string {
+	return "postgres://umkm:hunter2@" + w.ln.Addr().String() + "/umkm?sslmode=disable"
+}
+
+// connections counts the connections made to the tripwire so far: it connects itself and
+// accepts until its own connection comes out of the queue.
+func (w *tripwire) connections(t *testing.T) int {
+	t.Helper()
+	own, err := net.Dial("tcp", w.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	_ = w.ln.(*net.TCPListener).SetDeadline(time.Now().Add(30 * time.Second))
+	n := 0
+	for {
+		c, err := w.ln.Accept()
+		if err != nil {
+			t.Fatalf("tripwire: %v", err)
+		}
+		mine := c.RemoteAddr().String() == own.LocalAddr().String()
+		c.Close()
+		if mine {
+			return n
+		}
+		n++
+	}
+}
+
+// Every configuration error is reported before anything connects: the database named by
+// DATABASE_URL sees no connection, and the error names the setting.
+func TestConfigErrorsBeforeConnecting(t *testing.T) {
+	const token = "123456789:AAF-abcdefghijklmnopqrstuvwxyz012345"
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free.Close() // only ever named, never listened on: the check comes first
+	cases := []struct {
+		name string
+		cmd  string
+		vars map[string]string
+		want string
+	}{
+		{"listen nonsense", "serve", map[string]string{"LISTEN_ADDR": "nonsense"}, "LISTEN_ADDR"},
+		{"listen port out of range", "serve", map[string]string{"LISTEN_ADDR": ":99999"}, "LISTEN_ADDR"},
+		{"listen port taken", "serve", map[string]string{"LISTEN_ADDR": taken.Addr().String()}, "LISTEN_ADDR"},
+		{"metrics without port", "serve", map[string]string{"METRICS_ADDR": "localhost"}, "METRICS_ADDR"},
+		{"metrics port taken", "serve", map[string]string{"LISTEN_ADDR": "127.0.0.1:0", "METRICS_ADDR": taken.Addr().String()}, "METRICS_ADDR"},
+		{"metrics same as listen", "serve", map[string]string{"LISTEN_ADDR": free.Addr().String(), "METRICS_ADDR": free.Addr().String()}, "METRICS_ADDR must differ"},
+		{"webhook over http", "serve", map[string]string{"WEBHOOK_URL": "http://bot.example.org/tg", "WEBHOOK_SECRET": "abc"}, "WEBHOOK_URL"},
+		{"webhook without secret", "serve", map[string]string{"WEBHOOK_URL": "https://bot.example.org/tg"}, "WEBHOOK_SECRET"},
+		{"workers zero", "serve", map[string]string{"DISPATCH_WORKERS": "0"}, "DISPATCH_WORKERS"},
+		{"workers not a number", "serve", map[string]string{"DISPATCH_WORKERS": "many"}, "DISPATCH_WORKERS"},
+		{"pool size not a number", "serve", map[string]string{"POOL_MAX_CONNS": "lots"}, "POOL_MAX_CONNS"},
+		{"pool size twice", "serve", map[string]string{"POOL_MAX_CONNS": "5", "DATABASE_URL": "+&pool_max_conns=7"}, "pool_max_conns"},
+		{"db wait not a duration", "serve", map[string]string{"DB_WAIT": "forever"}, "DB_WAIT"},
+		{"token file missing", "serve", map[string]string{"TELEGRAM_BOT_TOKEN": "", "TELEGRAM_BOT_TOKEN_FILE": "/nonexistent/token"}, "TELEGRAM_BOT_TOKEN_FILE"},
+		{"token twice", "serve", map[string]string{"TELEGRAM_BOT_TOKEN_FILE": writeFile(t, token)}, "TELEGRAM_BOT_TOKEN"},
+		{"no token", "serve", map[string]string{"TELEGRAM_BOT_TOKEN": ""}, "TELEGRAM_BOT_TOKEN"},
+		{"migrate db wait", "migrate", map[string]string{"DB_WAIT": "-1s"}, "DB_WAIT"},
+		{"chat prefix", "chat", map[string]string{"APP_NUMBER_PREFIX": "ntt"}, "APP_NUMBER_PREFIX"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db := newTripwire(t)
+			vars := map[string]string{"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": db.dsn(), "DB_WAIT": "0",
+				"LISTEN_ADDR": "127.0.0.1:0"}
+			for k, v := range c.vars {
+				if k == "DATABASE_URL" {
+					v = db.dsn() + strings.TrimPrefix(v, "+")
+				}
+				vars[k] = v
+			}
+			code, out := runCmd(t, vars, c.cmd)
+			if code == 0 || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d, want an error naming %s:\n%s", code, c.want, out)
+			}
+			if n := db.connections(t); n != 0 {
+				t.Errorf("%d connection(s) to the database before the error:\n%s", n, out)
+			}
+			for _, secret := range []string{"hunter2", "AAF-abc"} {
+				if strings.Contains(out, secret) {
+					t.Errorf("the output holds a secret (%s):\n%s", secret, out)
+				}
+			}
+		})
+	}
+}
+
+// Every HTTP server serve runs bounds how long a client may take.
+func TestHTTPServerTimeouts(t *testing.T) {
+	srv := newHTTPServer(http.NotFoundHandler(), newLogger(&bytes.Buffer{}, "info", "text"))
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 {
+		t.Fatalf("a timeout is missing: header %v, read %v, write %v, idle %v",
+			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
+	}
+	if srv.WriteTimeout <= srv.ReadTimeout {
+		t.Errorf("WriteTimeout %v must outlast ReadTimeout %v: a webhook answer comes after its body is read and committed",
+			srv.WriteTimeout, srv.ReadTimeout)
 	}
 }
