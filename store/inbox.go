@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,29 +18,55 @@ type InboxUpdate struct {
 	Payload    []byte
 	Attempts   int
 	ReceivedAt time.Time
+	More       bool // NextPendingUpdate: the chat has another pending update after this one
 }
 
-// StoreUpdate keeps an update in the inbox before it is acknowledged to Telegram. It reports
+// StoreUpdate keeps one update in the inbox before it is acknowledged to Telegram. It reports
 // false, and changes nothing, when the update_id is already there (Telegram delivered it again).
-// An update with no chat (chatID 0) is stored as done: it is kept only so a redelivery is still
-// recognised, there is nothing to dispatch.
 func StoreUpdate(ctx context.Context, db DB, updateID, chatID int64, payload []byte, at time.Time) (bool, error) {
-	var chat any
-	status := "pending"
-	if chatID != 0 {
-		chat = chatID
-	} else {
-		status = "done"
+	added, err := StoreUpdates(ctx, db, []InboxUpdate{{UpdateID: updateID, ChatID: chatID, Payload: payload}}, at)
+	return len(added) == 1, err
+}
+
+// StoreUpdates keeps a batch of updates in the inbox in one statement and returns the ones that
+// were new (a redelivered update_id is ignored), in update order. The payload is kept as the bytes
+// Telegram sent: nothing in it can make the statement fail. An update with no chat (ChatID 0) is
+// stored as done: it is kept only so a redelivery is still recognised, there is nothing to
+// dispatch.
+func StoreUpdates(ctx context.Context, db DB, updates []InboxUpdate, at time.Time) ([]InboxUpdate, error) {
+	if len(updates) == 0 {
+		return nil, nil
 	}
-	tag, err := db.Exec(ctx, `
+	ids, chats := make([]int64, len(updates)), make([]int64, len(updates))
+	payloads := make([][]byte, len(updates))
+	byID := make(map[int64]InboxUpdate, len(updates))
+	for i, u := range updates {
+		ids[i], chats[i], payloads[i] = u.UpdateID, u.ChatID, u.Payload
+		byID[u.UpdateID] = u
+	}
+	rows, err := db.Query(ctx, `
 		INSERT INTO inbox (update_id, chat_id, payload, status, received_at, handled_at)
-		VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'done' THEN $5::timestamptz END)
-		ON CONFLICT (update_id) DO NOTHING`,
-		updateID, chat, payload, status, at)
+		SELECT id, nullif(chat, 0), payload, CASE WHEN chat = 0 THEN 'done' ELSE 'pending' END, $4,
+			CASE WHEN chat = 0 THEN $4::timestamptz END
+		FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS t(id, chat, payload)
+		ORDER BY id
+		ON CONFLICT (update_id) DO NOTHING
+		RETURNING update_id`, ids, chats, payloads, at)
 	if err != nil {
-		return false, fmt.Errorf("store: keep update %d: %w", updateID, err)
+		return nil, fmt.Errorf("store: keep %d updates: %w", len(updates), err)
 	}
-	return tag.RowsAffected() == 1, nil
+	added, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("store: keep %d updates: %w", len(updates), err)
+	}
+	slices.Sort(added)
+	out := make([]InboxUpdate, 0, len(added))
+	for _, id := range added {
+		u := byID[id]
+		u.ReceivedAt = at
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // PendingChats returns up to limit chats that have pending updates, the chat with the oldest
@@ -58,25 +85,37 @@ func PendingChats(ctx context.Context, db DB, limit int) ([]int64, error) {
 	return chats, nil
 }
 
-// LockChat takes the chat's transaction-scoped advisory lock, waiting for it: every instance
-// that handles the chat's updates takes it first, so a chat's updates are handled one at a time
-// and in order across all instances. It is released at commit or rollback.
-func LockChat(ctx context.Context, tx DB, chatID int64) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('umkmbot.chat:' || $1::bigint::text, 0))`, chatID); err != nil {
-		return fmt.Errorf("store: lock chat: %w", err)
+// InboxGapBelow says whether an update id below updateID, within window ids of it, may still be
+// on its way: the ids the inbox holds just below it are not contiguous up to it, or there are
+// none at all. Telegram numbers a bot's updates one by one, so a hole means an update that was
+// sent and has not arrived (or, rarely, one that never will: the caller bounds the wait).
+func InboxGapBelow(ctx context.Context, db DB, updateID int64, window int) (bool, error) {
+	var n, lowest int64
+	err := db.QueryRow(ctx, `
+		SELECT count(*), coalesce(min(update_id), 0) FROM inbox WHERE update_id >= $1 - $2 AND update_id < $1`,
+		updateID, window).Scan(&n, &lowest)
+	if err != nil {
+		return false, fmt.Errorf("store: inbox below update %d: %w", updateID, err)
 	}
-	return nil
+	return n == 0 || n < updateID-lowest, nil
 }
 
 // NextPendingUpdate returns the chat's oldest pending update, locked for the rest of the
-// transaction, or ErrNotFound when it has none. Call it after LockChat.
+// transaction, or ErrNotFound when it has none; More says whether the chat has another pending
+// update after it.
+//
+// The row lock is what keeps a chat's updates in order across dispatchers and instances: a second
+// transaction asking for the chat's next update waits on this row, and once this one commits (the
+// row is no longer pending) it moves on to the next row, never past an unfinished one.
 func NextPendingUpdate(ctx context.Context, tx DB, chatID int64) (InboxUpdate, error) {
 	var u InboxUpdate
 	err := tx.QueryRow(ctx, `
-		SELECT update_id, chat_id, payload, attempts, received_at FROM inbox
-		WHERE chat_id = $1 AND status = 'pending'
-		ORDER BY update_id LIMIT 1 FOR UPDATE`, chatID).
-		Scan(&u.UpdateID, &u.ChatID, &u.Payload, &u.Attempts, &u.ReceivedAt)
+		SELECT i.update_id, i.chat_id, i.payload, i.attempts, i.received_at,
+			EXISTS (SELECT 1 FROM inbox n WHERE n.chat_id = i.chat_id AND n.status = 'pending' AND n.update_id > i.update_id)
+		FROM inbox i
+		WHERE i.chat_id = $1 AND i.status = 'pending'
+		ORDER BY i.update_id LIMIT 1 FOR UPDATE OF i`, chatID).
+		Scan(&u.UpdateID, &u.ChatID, &u.Payload, &u.Attempts, &u.ReceivedAt, &u.More)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return InboxUpdate{}, ErrNotFound
 	}
@@ -84,6 +123,29 @@ func NextPendingUpdate(ctx context.Context, tx DB, chatID int64) (InboxUpdate, e
 		return InboxUpdate{}, fmt.Errorf("store: next update of a chat: %w", err)
 	}
 	return u, nil
+}
+
+// FinishUpdate records in one statement that the update was handled and puts its messages in
+// the outbox (see EnqueueMany).
+func FinishUpdate(ctx context.Context, tx DB, updateID int64, msgs []OutboxMessage) error {
+	if len(msgs) == 0 {
+		return MarkHandled(ctx, tx, updateID)
+	}
+	args, err := enqueueArgs(msgs)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, enqueueSQL(`, done AS (
+			UPDATE inbox SET status = 'done', attempts = attempts + 1, handled_at = now(), last_error = NULL
+			WHERE update_id = $7)`), append(args, updateID)...)
+	if err != nil {
+		return fmt.Errorf("store: finish update %d: %w", updateID, err)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: finish update %d: %w", updateID, err)
+	}
+	return nil
 }
 
 // MarkHandled records that the update was handled.

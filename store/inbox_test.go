@@ -53,9 +53,6 @@ func TestInboxNextPendingInOrderAndMarks(t *testing.T) {
 	next := func(chat int64) int64 {
 		var id int64
 		err := s.Tx(ctx, func(tx pgx.Tx) error {
-			if err := store.LockChat(ctx, tx, chat); err != nil {
-				return err
-			}
 			u, err := store.NextPendingUpdate(ctx, tx, chat)
 			if err != nil {
 				return err
@@ -127,5 +124,109 @@ func TestPruneInboxKeepsPendingAndRecent(t *testing.T) {
 	// After the prune, update id 1 may come again (Telegram restarted its numbering).
 	if ok, err := store.StoreUpdate(ctx, s.DB(), 1, 1, []byte(`{}`), time.Now()); err != nil || !ok {
 		t.Fatalf("reused id after prune: %v %v", ok, err)
+	}
+}
+
+// TestNextPendingUpdateKeepsChatOrderAcrossTransactions shows the guarantee the dispatcher relies on
+// instead of an advisory lock: while one transaction handles a chat's update, a second one asking
+// for the chat's next update waits on it, and once the first commits, the second gets the NEXT
+// update, never the one being handled and never one past it.
+func TestNextPendingUpdateKeepsChatOrderAcrossTransactions(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	for _, id := range []int64{7, 8, 9} {
+		if _, err := store.StoreUpdate(ctx, s.DB(), id, 1, []byte(`{}`), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback(ctx)
+	u, err := store.NextPendingUpdate(ctx, first, 1)
+	if err != nil || u.UpdateID != 7 || !u.More {
+		t.Fatalf("first transaction got %+v, %v; want update 7 with more", u, err)
+	}
+
+	got := make(chan int64, 1)
+	go func() {
+		var id int64
+		err := s.Tx(ctx, func(tx pgx.Tx) error {
+			u, err := store.NextPendingUpdate(ctx, tx, 1)
+			id = u.UpdateID
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		got <- id
+	}()
+	// The second transaction must be waiting for the first one's row lock, not past it.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting bool
+		if err := s.DB().QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE '%FROM inbox i%' AND datname = current_database())`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		select {
+		case id := <-got:
+			t.Fatalf("second transaction got update %d while update 7 was being handled; it must wait", id)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second transaction never waited for the first")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := store.MarkHandled(ctx, first, 7); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if id := <-got; id != 8 {
+		t.Fatalf("after update 7 was handled, the second transaction got %d; want 8", id)
+	}
+}
+
+// TestStoreUpdatesKeepsAnyBytes: an update that jsonb would refuse (text holding \u0000) is kept
+// like any other, and the rest of its batch with it.
+func TestStoreUpdatesKeepsAnyBytes(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	poison := []byte(`{"update_id":20,"message":{"text":"a\u0000b"}}`)
+	added, err := store.StoreUpdates(ctx, s.DB(), []store.InboxUpdate{
+		{UpdateID: 21, ChatID: 3, Payload: []byte(`{"update_id":21}`)},
+		{UpdateID: 20, ChatID: 3, Payload: poison},
+		{UpdateID: 22, ChatID: 0, Payload: []byte(`{"update_id":22}`)},
+	}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added) != 3 || added[0].UpdateID != 20 || added[2].UpdateID != 22 {
+		t.Fatalf("added = %+v; want 20, 21, 22 in order", added)
+	}
+	again, err := store.StoreUpdates(ctx, s.DB(), []store.InboxUpdate{{UpdateID: 20, ChatID: 3, Payload: poison}}, time.Now())
+	if err != nil || len(again) != 0 {
+		t.Fatalf("a redelivery was added again: %v %v", again, err)
+	}
+	err = s.Tx(ctx, func(tx pgx.Tx) error {
+		u, err := store.NextPendingUpdate(ctx, tx, 3)
+		if err != nil {
+			return err
+		}
+		if u.UpdateID != 20 || string(u.Payload) != string(poison) {
+			t.Errorf("next = %d %q; want update 20 byte for byte", u.UpdateID, u.Payload)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

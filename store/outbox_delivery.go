@@ -1,196 +1,384 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// The delivery side of the outbox: the Sender claims due rows, sends them, and records what
-// became of each. Names carry "Outbox" because the inbox has its own MarkFailed.
+// The delivery side of the outbox. A sender claims queues, not messages: one outbox_queues row per
+// (chat, priority) with something to send. Claiming a queue leases it (its not_before moves to the
+// end of the lease, which the sender renews while it works) and returns the queue's first messages,
+// which the sender then sends in order and reports back with RecordOutbox. A claim reads only the
+// front of the due-queue index, so its cost does not grow with what waits behind it: 200,000
+// broadcast messages queued are 200,000 queue rows due at various times, and a claim of 50 reads
+// about 50 of them.
+//
+// Per-chat order: a chat's messages of one priority are sent in id order, one claim at a time,
+// because the queue row is the unit of claiming (FOR UPDATE SKIP LOCKED, then the lease). Across
+// priorities there is no order: a reply does not wait for a broadcast row of the same chat.
+//
+// Claim tokens: every claim gives the queue a new token (a sequence). An outcome is applied to the
+// queue only if the token still matches: a sender whose lease ran out (it was stopped for a long
+// time, the database was unreachable) can still delete the messages it did send, but it can no
+// longer move the queue that another sender now holds.
 
-// ClaimOutbox claims up to limit due rows for sending: pending, not_before <= now, replies before
-// reminders before broadcasts. Claiming is a lease, not a lock held during the send: each
-// claimed row gets not_before = now + lease and one more attempt, and the transaction commits at
-// once. If this process dies mid-send, the row is due again when the lease runs out and another
-// instance (or this one, restarted) sends it; rows are never "in flight" forever.
-//
-// Per-chat order. Only the head of each chat's queue is claimable: a row is claimed only when
-// no older pending row of the same chat and priority exists. A claimed row stays pending (with
-// its lease as not_before) until it is marked, so while it is being sent, or waits out a retry
-// backoff, it keeps blocking the chat's later rows; the next row becomes the head only once the
-// earlier one is sent or failed. Across priorities there is no order: a reply does not wait for
-// a broadcast row of the same chat that is queued behind 50,000 others.
-//
-// Why that is safe with several instances: FOR UPDATE SKIP LOCKED makes each row go to one
-// claimer. When instance B computes the heads while A's claim of chat X's head is not yet
-// committed, B sees that same row as the head (never the row after it), and skips it as locked;
-// when A has committed, B's lock re-checks the row's new version (not_before in the future) and
-// skips it too, and B's next snapshot sees the leased head still pending, so the later rows stay
-// blocked. The one assumption is that a chat's rows get their ids in commit order, which holds
-// because a chat's updates are handled one at a time (the dispatcher's per-chat lock).
-//
-// Rows are taken in (priority, not_before, id) order, which is the order of the pending index,
-// so a claim reads only the front of the queue, not all 50,000 rows of a broadcast. For rows
-// enqueued to go now, not_before order is id order; a row coming back from a retry backoff takes
-// its turn by the time it became due.
-//
-// How the head test is written matters for speed. It is a scalar subquery (always evaluated per
-// candidate, never turned into a join over the whole table), and it says status NOT IN ('sent',
-// 'failed') rather than = 'pending' so that it can only use the (chat_id, id) index: right after
-// a broadcast is enqueued, before autovacuum has analyzed the table, the planner would otherwise
-// pick the pending index and scan every pending row of the priority for each candidate
-// (quadratic: seconds per claim at 50,000 rows). A partial index on (chat_id, priority, id)
-// WHERE status = 'pending' would make it exact (a migration to add).
-//
-// Chats whose owner is unreachable (Telegram answered 403) are skipped, except for replies
-// created after unreachable_at: those exist only because the owner wrote to us again. Owners
-// are matched by telegram_user_id, the indexed key (a private chat's id is its user's id).
-func ClaimOutbox(ctx context.Context, db DB, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
+// QueueKey names one queue: a chat and a priority.
+type QueueKey struct {
+	ChatID   int64
+	Priority int
+}
+
+// ClaimedQueue is one claimed queue with its first messages, oldest first. Attempts counts the
+// claims of its first message so far, this one included.
+type ClaimedQueue struct {
+	QueueKey
+	Claim    int64
+	Attempts int
+	Pending  int // messages in the queue when it was claimed
+	Messages []OutboxMessage
+}
+
+// ClaimOptions say what to claim.
+type ClaimOptions struct {
+	// MinPriority and MaxPriority bound the priorities claimed (replies only: 0 and 0).
+	MinPriority, MaxPriority int
+	// Limit is how many queues to claim at most.
+	Limit int
+	// Lease is how long the claimed queues are this sender's before another may take them.
+	Lease time.Duration
+	// PerReplyQueue is how many messages of a reply queue come with its claim (sent back to
+	// back); reminder and broadcast queues give one message a claim, paced per chat.
+	PerReplyQueue int
+	// Held are queues this sender holds already (claimed, not yet recorded): never claimed again
+	// by it, even if their lease ran out while, say, the database was unreachable.
+	Held []QueueKey
+}
+
+// ClaimOutbox claims up to opts.Limit due queues, replies before reminders before broadcasts and
+// each priority by due time, skipping queues another sender is claiming this instant.
+func ClaimOutbox(ctx context.Context, db DB, now time.Time, opts ClaimOptions) ([]ClaimedQueue, error) {
+	if opts.Limit <= 0 {
+		return nil, nil
+	}
+	heldChats, heldPrios := make([]int64, len(opts.Held)), make([]int16, len(opts.Held))
+	for i, k := range opts.Held {
+		heldChats[i], heldPrios[i] = k.ChatID, int16(k.Priority)
+	}
 	rows, err := db.Query(ctx, `
-		WITH claimed AS (
-			SELECT o.id FROM outbox o
-			WHERE o.status = 'pending' AND o.not_before <= $1
-			  AND o.id = (
-				SELECT min(e.id) FROM outbox e
-				WHERE e.chat_id = o.chat_id AND e.priority = o.priority AND e.status NOT IN ('sent', 'failed'))
-			  AND NOT EXISTS (
-				SELECT 1 FROM owners w
-				WHERE w.telegram_user_id = o.chat_id AND w.chat_id = o.chat_id AND w.unreachable_at IS NOT NULL
-				  AND (o.priority > 0 OR o.created_at <= w.unreachable_at))
-			ORDER BY o.priority, o.not_before, o.id
-			LIMIT $2
-			FOR UPDATE OF o SKIP LOCKED
+		WITH due AS (
+			SELECT chat_id, priority FROM outbox_queues
+			WHERE priority BETWEEN $1 AND $2 AND not_before <= $3
+			  AND (chat_id, priority) NOT IN (SELECT * FROM unnest($7::bigint[], $8::smallint[]))
+			ORDER BY priority, not_before
+			LIMIT $4
+			FOR UPDATE SKIP LOCKED
+		), claimed AS (
+			UPDATE outbox_queues q SET not_before = $5, claim = nextval('outbox_claim_seq'), attempts = q.attempts + 1
+			FROM due WHERE q.chat_id = due.chat_id AND q.priority = due.priority
+			RETURNING q.chat_id, q.priority, q.claim, q.attempts, q.pending
 		)
-		UPDATE outbox o SET not_before = $3, attempts = o.attempts + 1
-		FROM claimed WHERE o.id = claimed.id
-		RETURNING `+outboxColumns("o"), now, limit, now.Add(lease))
+		SELECT c.chat_id, c.priority, c.claim, c.attempts, c.pending,
+			coalesce(m.id, 0), coalesce(m.payload, ''::bytea), coalesce(m.dedupe_key, ''), coalesce(m.not_before, $3),
+			coalesce(m.last_error, ''), coalesce(m.broadcast_id, 0), coalesce(m.created_at, $3)
+		FROM claimed c LEFT JOIN LATERAL (
+			SELECT o.id, o.payload, o.dedupe_key, o.not_before, o.last_error, o.broadcast_id, o.created_at
+			FROM outbox o WHERE o.chat_id = c.chat_id AND o.priority = c.priority
+			ORDER BY o.id LIMIT CASE WHEN c.priority = 0 THEN $6 ELSE 1 END
+		) m ON true
+		ORDER BY c.priority, c.chat_id, m.id`,
+		opts.MinPriority, opts.MaxPriority, now, opts.Limit, now.Add(opts.Lease), max(1, opts.PerReplyQueue),
+		heldChats, heldPrios)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
-	msgs, err := pgx.CollectRows(rows, scanOutboxMessage)
-	if err != nil {
-		return nil, fmt.Errorf("store: claim outbox: %w", err)
-	}
-	// UPDATE … RETURNING gives no order; the sender wants the claim order.
-	sortOutbox(msgs)
-	return msgs, nil
-}
-
-// outboxColumns is the column list scanOutboxMessage reads, qualified by alias.
-func outboxColumns(alias string) string {
-	a := alias + "."
-	return a + "id, " + a + "chat_id, " + a + "priority, " + a + "payload, coalesce(" + a + "dedupe_key, ''), " +
-		a + "status, " + a + "attempts, " + a + "not_before, coalesce(" + a + "last_error, ''), coalesce(" +
-		a + "broadcast_id, 0), " + a + "created_at, " + a + "sent_at"
-}
-
-func scanOutboxMessage(row pgx.CollectableRow) (OutboxMessage, error) {
-	var m OutboxMessage
-	err := row.Scan(&m.ID, &m.ChatID, &m.Priority, &m.Payload, &m.DedupeKey, &m.Status, &m.Attempts, &m.NotBefore,
-		&m.LastError, &m.BroadcastID, &m.CreatedAt, &m.SentAt)
-	return m, err
-}
-
-func sortOutbox(msgs []OutboxMessage) {
-	slices.SortFunc(msgs, func(a, b OutboxMessage) int {
-		if c := cmp.Compare(a.Priority, b.Priority); c != 0 {
-			return c
+	defer rows.Close()
+	var out []ClaimedQueue
+	for rows.Next() {
+		var q ClaimedQueue
+		var m OutboxMessage
+		if err := rows.Scan(&q.ChatID, &q.Priority, &q.Claim, &q.Attempts, &q.Pending, &m.ID, &m.Payload, &m.DedupeKey,
+			&m.NotBefore, &m.LastError, &m.BroadcastID, &m.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: claim outbox: %w", err)
 		}
-		return cmp.Compare(a.ID, b.ID)
-	})
-}
-
-// MarkOutboxSent records that the row was delivered.
-func MarkOutboxSent(ctx context.Context, db DB, id int64, at time.Time) error {
-	if _, err := db.Exec(ctx, `
-		UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1 AND status = 'pending'`,
-		id, at); err != nil {
-		return fmt.Errorf("store: mark outbox %d sent: %w", id, err)
+		if n := len(out); n == 0 || out[n-1].QueueKey != q.QueueKey {
+			out = append(out, q)
+		}
+		if m.ID != 0 {
+			m.ChatID, m.Priority = q.ChatID, q.Priority
+			last := &out[len(out)-1]
+			last.Messages = append(last.Messages, m)
+		}
 	}
-	return nil
-}
-
-// MarkOutboxFailed records that the row will not be delivered, and why (Telegram's description
-// or our own words; never the message text).
-func MarkOutboxFailed(ctx context.Context, db DB, id int64, reason string) error {
-	if _, err := db.Exec(ctx, `
-		UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'`,
-		id, outboxReason(reason)); err != nil {
-		return fmt.Errorf("store: mark outbox %d failed: %w", id, err)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
-	return nil
+	// Claims go in (priority, due) order; the statement returns them by chat, which is as good
+	// for the sender: it orders what it holds by priority and id.
+	return out, nil
 }
 
-// RescheduleOutbox puts a row back to be tried again at notBefore, after a failed attempt: the
-// attempt the claim counted stays counted.
-func RescheduleOutbox(ctx context.Context, db DB, id int64, notBefore time.Time, reason string) error {
-	if _, err := db.Exec(ctx, `
-		UPDATE outbox SET not_before = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`,
-		id, notBefore, outboxReason(reason)); err != nil {
-		return fmt.Errorf("store: reschedule outbox %d: %w", id, err)
-	}
-	return nil
+// QueueNext says what becomes of a claimed queue once its outcome is recorded.
+type QueueNext int
+
+const (
+	// QueueDone: the claim is over; the queue's next message is due at its own time, but not
+	// before At (a bulk queue's per-chat gap).
+	QueueDone QueueNext = iota
+	// QueueRetry: the first unsent message failed for a passing reason; try again at At. The
+	// attempt counts.
+	QueueRetry
+	// QueueRelease: nothing was tried (the sender stopped, Telegram asked the bot to wait); due
+	// again at At. The attempt does not count.
+	QueueRelease
+)
+
+// QueueOutcome is what became of one claimed queue.
+type QueueOutcome struct {
+	QueueKey
+	Claim int64
+	// Sent are the ids Telegram accepted: they leave the outbox.
+	Sent []int64
+	// FailedID, when not 0, is a message that will never be delivered (FailReason says why):
+	// it moves to outbox_failed.
+	FailedID   int64
+	FailReason string
+	Next       QueueNext
+	At         time.Time
+	// HeadID is the queue's first unsent message, which Reason and Progress belong to.
+	HeadID int64
+	// Reason is recorded on HeadID for a retry (never the message text).
+	Reason string
+	// Progress, when set, is HeadID's new payload (how far a message of several parts got).
+	Progress []byte
+	// Empty: the claim found the queue without messages (its count was off); the pending count
+	// it saw is taken off, so that the queue goes.
+	Empty bool
+	// SeenPending is ClaimedQueue.Pending, for Empty.
+	SeenPending int
+	// Unreachable, when not "", is Telegram's 403 for the chat: once the rest is recorded, the
+	// owner is marked unreachable and everything queued for the chat fails with this reason.
+	Unreachable string
 }
 
-// ReleaseOutbox gives claimed rows back unsent, due at notBefore, and takes back the attempt
-// their claim counted: nothing was tried (the sender stopped, or Telegram asked the whole bot
-// to wait).
-func ReleaseOutbox(ctx context.Context, db DB, ids []int64, notBefore time.Time) error {
-	if len(ids) == 0 {
+// RecordOutbox applies the outcomes of claimed queues in one implicit transaction and one round
+// trip: sent messages are deleted, failed ones moved to outbox_failed, each queue's count, due time
+// and attempts set, emptied queues deleted. An outcome whose claim token no longer matches (another
+// sender took the queue after this one's lease ran out) still deletes what was sent and moves what
+// failed, but leaves the queue's timing to its new holder.
+func RecordOutbox(ctx context.Context, db DB, outcomes []QueueOutcome) error {
+	if len(outcomes) == 0 {
 		return nil
 	}
+	var sent, failIDs []int64
+	var failReasons []string
+	var chats, claims []int64
+	var prios []int16
+	var kinds []string
+	var ats []time.Time
+	var empties []int32
+	var noteIDs []int64
+	var noteReasons []*string
+	var notePayloads [][]byte
+	for _, o := range outcomes {
+		sent = append(sent, o.Sent...)
+		if o.FailedID != 0 {
+			failIDs = append(failIDs, o.FailedID)
+			failReasons = append(failReasons, outboxReason(o.FailReason))
+		}
+		kind := "done"
+		switch o.Next {
+		case QueueRetry:
+			kind = "retry"
+		case QueueRelease:
+			kind = "release"
+		}
+		chats, prios, claims, kinds, ats = append(chats, o.ChatID), append(prios, int16(o.Priority)), append(claims, o.Claim),
+			append(kinds, kind), append(ats, o.At)
+		empty := int32(0)
+		if o.Empty {
+			empty = int32(o.SeenPending)
+		}
+		empties = append(empties, empty)
+		if o.FailedID == 0 && (o.Reason != "" || o.Progress != nil) {
+			if id := o.HeadID; id != 0 {
+				var r *string
+				if o.Reason != "" {
+					s := outboxReason(o.Reason)
+					r = &s
+				}
+				noteIDs, noteReasons, notePayloads = append(noteIDs, id), append(noteReasons, r), append(notePayloads, o.Progress)
+			}
+		}
+	}
+	b := &pgx.Batch{}
+	if len(noteIDs) > 0 {
+		b.Queue(`
+			UPDATE outbox o SET last_error = coalesce(n.reason, o.last_error), payload = coalesce(n.payload, o.payload)
+			FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS n(id, reason, payload) WHERE o.id = n.id`,
+			noteIDs, noteReasons, notePayloads)
+	}
+	b.Queue(`
+		WITH sent AS (
+			DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING id, chat_id, priority
+		), failed AS (
+			DELETE FROM outbox o USING unnest($2::bigint[], $3::text[]) AS f(id, reason) WHERE o.id = f.id
+			RETURNING o.id, o.chat_id, o.priority, o.dedupe_key, o.broadcast_id, o.created_at, f.reason
+		), moved AS (
+			INSERT INTO outbox_failed (id, chat_id, priority, dedupe_key, broadcast_id, reason, created_at)
+			SELECT id, chat_id, priority, dedupe_key, broadcast_id, reason, created_at FROM failed
+		), gone AS (
+			SELECT chat_id, priority, count(*) AS n, max(id) AS last
+			FROM (SELECT id, chat_id, priority FROM sent UNION ALL SELECT id, chat_id, priority FROM failed) g
+			GROUP BY chat_id, priority
+		), outcome AS (
+			SELECT * FROM unnest($4::bigint[], $5::smallint[], $6::bigint[], $7::text[], $8::timestamptz[], $9::int[])
+				AS t(chat_id, priority, claim, kind, at, empty)
+		)
+		UPDATE outbox_queues q SET
+			pending = greatest(q.pending - coalesce(g.n, 0) - t.empty, 0),
+			not_before = CASE
+				WHEN q.claim <> t.claim THEN q.not_before
+				WHEN t.kind = 'done' THEN greatest(t.at, coalesce((
+					SELECT o.not_before FROM outbox o
+					WHERE o.chat_id = q.chat_id AND o.priority = q.priority AND o.id > coalesce(g.last, 0)
+					ORDER BY o.id LIMIT 1), t.at))
+				ELSE t.at END,
+			attempts = CASE
+				WHEN q.claim <> t.claim THEN q.attempts
+				WHEN t.kind = 'done' THEN 0
+				WHEN t.kind = 'retry' THEN CASE WHEN g.n > 0 THEN 1 ELSE q.attempts END
+				ELSE CASE WHEN g.n > 0 THEN 0 ELSE greatest(q.attempts - 1, 0) END END
+		FROM outcome t LEFT JOIN gone g ON g.chat_id = t.chat_id AND g.priority = t.priority
+		WHERE q.chat_id = t.chat_id AND q.priority = t.priority`,
+		sent, failIDs, failReasons, chats, prios, claims, kinds, ats, empties)
+	b.Queue(`
+		DELETE FROM outbox_queues q USING unnest($1::bigint[], $2::smallint[]) AS t(chat_id, priority)
+		WHERE q.chat_id = t.chat_id AND q.priority = t.priority AND q.pending = 0`, chats, prios)
+	if err := db.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("store: record %d outbox outcomes: %w", len(outcomes), err)
+	}
+	for _, o := range outcomes {
+		if o.Unreachable != "" {
+			if _, err := FailUnreachableChat(ctx, db, o.ChatID, o.At, o.Unreachable); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// RenewOutboxLeases extends the lease of queues this sender holds to until; a queue whose claim
+// changed (or that is gone) is left alone. It returns how many were renewed.
+func RenewOutboxLeases(ctx context.Context, db DB, held []ClaimedQueue, until time.Time) (int64, error) {
+	if len(held) == 0 {
+		return 0, nil
+	}
+	chats, prios, claims := make([]int64, len(held)), make([]int16, len(held)), make([]int64, len(held))
+	for i, q := range held {
+		chats[i], prios[i], claims[i] = q.ChatID, int16(q.Priority), q.Claim
+	}
+	tag, err := db.Exec(ctx, `
+		UPDATE outbox_queues q SET not_before = $4
+		FROM unnest($1::bigint[], $2::smallint[], $3::bigint[]) AS t(chat_id, priority, claim)
+		WHERE q.chat_id = t.chat_id AND q.priority = t.priority AND q.claim = t.claim`, chats, prios, claims, until)
+	if err != nil {
+		return 0, fmt.Errorf("store: renew %d outbox leases: %w", len(held), err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// dropOutbox moves the queued messages that cond selects (a condition on outbox o, with args
+// from $2 on) to outbox_failed with reason, keeps their queues' counts right and deletes the
+// queues it emptied. It returns how many messages it moved. Give it a transaction to make it
+// atomic; without one it is still safe, only not all-or-nothing.
+func dropOutbox(ctx context.Context, db DB, reason, cond string, args ...any) (int64, error) {
+	rows, err := db.Query(ctx, `
+		WITH gone AS (
+			DELETE FROM outbox o WHERE `+cond+`
+			RETURNING o.id, o.chat_id, o.priority, o.dedupe_key, o.broadcast_id, o.created_at
+		), moved AS (
+			INSERT INTO outbox_failed (id, chat_id, priority, dedupe_key, broadcast_id, reason, created_at)
+			SELECT id, chat_id, priority, dedupe_key, broadcast_id, $1, created_at FROM gone
+		), counts AS (
+			SELECT chat_id, priority, count(*) AS n FROM gone GROUP BY chat_id, priority
+		)
+		UPDATE outbox_queues q SET pending = greatest(q.pending - counts.n, 0)
+		FROM counts WHERE q.chat_id = counts.chat_id AND q.priority = counts.priority
+		RETURNING q.chat_id, q.priority, counts.n`, append([]any{outboxReason(reason)}, args...)...)
+	if err != nil {
+		return 0, fmt.Errorf("store: drop outbox messages: %w", err)
+	}
+	var chats []int64
+	var prios []int16
+	var total int64
+	for rows.Next() {
+		var c, n int64
+		var p int16
+		if err := rows.Scan(&c, &p, &n); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("store: drop outbox messages: %w", err)
+		}
+		chats, prios, total = append(chats, c), append(prios, p), total+n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("store: drop outbox messages: %w", err)
+	}
+	if len(chats) == 0 {
+		return 0, nil
+	}
+	// A queue emptied here goes; one that got a message meanwhile has pending > 0 when this
+	// DELETE gets to its row (the enqueue locked and counted it), and stays.
 	if _, err := db.Exec(ctx, `
-		UPDATE outbox SET not_before = $2, attempts = greatest(attempts - 1, 0)
-		WHERE id = ANY($1) AND status = 'pending'`, ids, notBefore); err != nil {
-		return fmt.Errorf("store: release %d outbox rows: %w", len(ids), err)
+		DELETE FROM outbox_queues q USING unnest($1::bigint[], $2::smallint[]) AS t(chat_id, priority)
+		WHERE q.chat_id = t.chat_id AND q.priority = t.priority AND q.pending = 0`, chats, prios); err != nil {
+		return 0, fmt.Errorf("store: drop emptied outbox queues: %w", err)
 	}
-	return nil
+	return total, nil
 }
 
-// SetOutboxPayload replaces a pending row's payload: the sender records there how far a
-// message of several parts got, so that a retry does not send the first parts twice.
-func SetOutboxPayload(ctx context.Context, db DB, id int64, payload []byte) error {
-	if _, err := db.Exec(ctx, `UPDATE outbox SET payload = $2 WHERE id = $1 AND status = 'pending'`, id, payload); err != nil {
-		return fmt.Errorf("store: update outbox %d payload: %w", id, err)
-	}
-	return nil
-}
-
-// FailChatOutbox fails every pending row of the chat (Telegram answered 403: the owner blocked
+// FailChatOutbox fails every queued message of the chat (Telegram answered 403: the owner blocked
 // the bot or deleted their account) and returns how many.
 func FailChatOutbox(ctx context.Context, db DB, chatID int64, reason string) (int64, error) {
-	tag, err := db.Exec(ctx, `
-		UPDATE outbox SET status = 'failed', last_error = $2 WHERE chat_id = $1 AND status = 'pending'`,
-		chatID, outboxReason(reason))
-	if err != nil {
-		return 0, fmt.Errorf("store: fail outbox of chat %d: %w", chatID, err)
-	}
-	return tag.RowsAffected(), nil
+	return dropOutbox(ctx, db, reason, `o.chat_id = $2`, chatID)
 }
 
-// FailUnreachableOutbox fails the pending rows that ClaimOutbox skips because their owner is
-// unreachable (reminders and broadcasts queued after the 403), so that they do not sit in the
-// queue and its depth gauge for ever. It returns how many.
+// DropChatOutbox removes every message still queued for the chat (the owner asked for their data
+// to be deleted: payloads may hold their name and phone) and returns how many. Only the reason is
+// kept, in outbox_failed.
+func DropChatOutbox(ctx context.Context, db DB, chatID int64) (int64, error) {
+	return dropOutbox(ctx, db, "dropped: the owner's data was deleted", `o.chat_id = $2`, chatID)
+}
+
+// FailUnreachableOutbox fails the messages queued for owners who blocked the bot: reminders and
+// broadcasts queued after the 403, and anything queued before it. A reply queued after it exists
+// only because the owner wrote again, so it stays. It returns how many were failed.
 func FailUnreachableOutbox(ctx context.Context, db DB) (int64, error) {
-	tag, err := db.Exec(ctx, `
-		UPDATE outbox o SET status = 'failed', last_error = 'owner unreachable'
-		FROM owners w
-		WHERE w.unreachable_at IS NOT NULL AND w.chat_id = o.chat_id AND o.status = 'pending'
-		  AND (o.priority > 0 OR o.created_at <= w.unreachable_at)`)
-	if err != nil {
-		return 0, fmt.Errorf("store: fail outbox of unreachable owners: %w", err)
-	}
-	return tag.RowsAffected(), nil
+	return dropOutbox(ctx, db, "owner unreachable", `o.chat_id IN (
+			SELECT q.chat_id FROM outbox_queues q JOIN owners w ON w.chat_id = q.chat_id
+			WHERE w.unreachable_at IS NOT NULL)
+		AND EXISTS (SELECT 1 FROM owners w WHERE w.chat_id = o.chat_id AND w.unreachable_at IS NOT NULL
+			AND (o.priority > 0 OR o.created_at <= w.unreachable_at))`)
 }
 
-// PendingOutboxByPriority counts pending rows by priority, for the queue depth gauge.
+// FailUnreachableChat handles Telegram's 403 for a chat (the owner blocked the bot or deleted
+// their account): the owner is marked unreachable at at, and every queued message of the chat is
+// failed with reason. Give it a transaction so both happen together. It returns how many messages
+// were failed.
+func FailUnreachableChat(ctx context.Context, db DB, chatID int64, at time.Time, reason string) (int64, error) {
+	if err := MarkOwnerUnreachable(ctx, db, chatID, at); err != nil {
+		return 0, err
+	}
+	return FailChatOutbox(ctx, db, chatID, reason)
+}
+
+// PendingOutboxByPriority counts queued messages by priority, for the queue depth gauge. It reads
+// the queues, not the messages.
 func PendingOutboxByPriority(ctx context.Context, db DB) (map[int]int, error) {
-	rows, err := db.Query(ctx, `SELECT priority, count(*) FROM outbox WHERE status = 'pending' GROUP BY priority`)
+	rows, err := db.Query(ctx, `SELECT priority, sum(pending) FROM outbox_queues GROUP BY priority`)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox depth: %w", err)
 	}
@@ -209,15 +397,25 @@ func PendingOutboxByPriority(ctx context.Context, db DB) (map[int]int, error) {
 	return out, nil
 }
 
-// FailUnreachableChat handles Telegram's 403 for a chat (the owner blocked the bot or deleted
-// their account): the owner is marked unreachable at at, and every pending row of the chat is
-// failed with reason. Give it a transaction so both happen together. It returns how many rows
-// were failed.
-func FailUnreachableChat(ctx context.Context, db DB, chatID int64, at time.Time, reason string) (int64, error) {
-	if err := MarkOwnerUnreachable(ctx, db, chatID, at); err != nil {
-		return 0, err
+// PruneOutboxHistory deletes failed-message records older than failedBefore and dedupe keys
+// older than keysBefore (a reminder key must outlive the time its job could decide the same
+// reminder again), at most batch rows of each a call, and returns how many went.
+func PruneOutboxHistory(ctx context.Context, db DB, failedBefore, keysBefore time.Time, batch int) (int64, error) {
+	var total int64
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{`DELETE FROM outbox_failed WHERE id IN (SELECT id FROM outbox_failed WHERE failed_at < $1 LIMIT $2)`, failedBefore},
+		{`DELETE FROM outbox_keys WHERE dedupe_key IN (SELECT dedupe_key FROM outbox_keys WHERE created_at < $1 LIMIT $2)`, keysBefore},
+	} {
+		tag, err := db.Exec(ctx, q.sql, q.at, batch)
+		if err != nil {
+			return total, fmt.Errorf("store: prune outbox history: %w", err)
+		}
+		total += tag.RowsAffected()
 	}
-	return FailChatOutbox(ctx, db, chatID, reason)
+	return total, nil
 }
 
 // outboxReason keeps an error text to a size fit for a column.
