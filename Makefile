@@ -1,6 +1,6 @@
 # Two commands matter: `make run` (the bot in a terminal, no token needed, on the embedded
 # PostgreSQL) and `make test` (the whole suite, starting a PostgreSQL if DATABASE_URL is unset).
-.PHONY: run serve test build migrate bench
+.PHONY: run serve test build migrate bench mutate
 
 run:
 	go run ./cmd/umkmbot chat
@@ -19,3 +19,8 @@ test:
 
 bench:
 	BENCH=1 bash .ci/test
+
+# By hand, not in CI: each deliberate bug of .ci/mutations.txt, one at a time, must make a test
+# fail; docs/MUTATION.md keeps the latest result. `make mutate M="name ..."` runs only those.
+mutate:
+	bash .ci/mutate $(M)
