@@ -1,6 +1,6 @@
 # Two commands matter: `make run` (the bot in a terminal, no token needed, on the embedded
 # PostgreSQL) and `make test` (the whole suite, starting a PostgreSQL if DATABASE_URL is unset).
-.PHONY: run serve test build migrate bench mutate
+.PHONY: run serve test build migrate bench loadtest mutate
 
 run:
 	go run ./cmd/umkmbot chat
@@ -24,3 +24,10 @@ bench:
 # fail; docs/MUTATION.md keeps the latest result. `make mutate M="name ..."` runs only those.
 mutate:
 	bash .ci/mutate $(M)
+
+# The load benchmark of issue 7 (docs/PERFORMANCE.md): serve against a fake Telegram with 200
+# simulated owners, on a fresh embedded PostgreSQL (or DATABASE_URL). Other sizes:
+# make loadtest LOADTEST="-owners 1000", or LOADTEST="-owners 20 -broadcast 100000 -duration 2m".
+LOADTEST ?= -owners 200
+loadtest:
+	go run ./cmd/umkmbot bench $(LOADTEST)
