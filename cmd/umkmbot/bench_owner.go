@@ -56,8 +56,8 @@ type benchSample struct {
 type benchStep struct {
 	name  string
 	send  func(o *benchOwner, question seenCall) (int64, error) // question: the last message of the previous reply
-	press bool                // a button: the bot also answers the press itself
-	done  func(seenCall) bool // the last message of the reply
+	press bool                                                  // a button: the bot also answers the press itself
+	done  func(seenCall) bool                                   // the last message of the reply
 	// again, when set, makes the owner repeat the step while the last message says so (press
 	// Later until the summary comes).
 	again func(seenCall) bool
