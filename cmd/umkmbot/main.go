@@ -3,7 +3,7 @@
 //
 //	umkmbot migrate    apply the database schema and exit
 //	umkmbot chat       talk to the bot in a terminal, with no Telegram token
-//	umkmbot version    print the version
+//	umkmbot version    print the version (also --version)
 //	umkmbot help       list the commands; umkmbot CMD -h lists a command's flags and variables
 package main
 
@@ -15,14 +15,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sort"
 	"syscall"
 )
-
-// version is set at build time with -ldflags "-X main.version=…"; else it comes from the VCS
-// information Go embeds.
-var version = ""
 
 // command is one subcommand of the binary.
 type command struct {
@@ -69,6 +64,9 @@ func run(ctx context.Context, args []string, env *runEnv) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	c, ok := cmds[args[0]]
 	if !ok {
 		fmt.Fprintf(env.stderr, "umkmbot: unknown command %q\n\n", args[0])
@@ -104,43 +102,6 @@ func usage(w io.Writer, cmds map[string]command) {
 		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\n`umkmbot COMMAND -h` lists the command's flags and environment variables.")
-}
-
-func runVersion(_ context.Context, env *runEnv, args []string) error {
-	if _, _, err := parseConfig("version", "print the version and exit", nil, args, env.getenv, env.stderr); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.stdout, "umkmbot", versionString())
-	return nil
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return "devel"
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	if dirty {
-		rev += "-dirty"
-	}
-	return rev
 }
 
 func runMigrate(ctx context.Context, env *runEnv, args []string) error {

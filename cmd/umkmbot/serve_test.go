@@ -3,12 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -69,33 +70,97 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// serveProcess is `umkmbot serve` running as a process of its own.
+type serveProcess struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	exited chan error
+	// listen and metrics are the addresses it reported serving on.
+	listen, metrics string
+}
+
+// startServe runs `bin serve` with env added to this process's environment and waits until it
+// reports serving.
+func startServe(t *testing.T, bin string, env ...string) *serveProcess {
+	t.Helper()
+	p := &serveProcess{cmd: exec.Command(bin, "serve"), stderr: &lockedBuffer{}, exited: make(chan error, 1)}
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stderr, p.cmd.Stdout = p.stderr, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	serving := regexp.MustCompile(`umkmbot is serving.* listen=(\S+) metrics=(\S+)`)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if m := serving.FindStringSubmatch(p.stderr.String()); m != nil {
+			p.listen, p.metrics = m[1], m[2]
+			return p
+		}
+		select {
+		case err := <-p.exited:
+			t.Fatalf("serve exited at start: %v\n%s", err, p.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not report serving within a minute:\n%s", p.stderr.String())
+		}
+	}
+}
+
+// stop sends SIGTERM and expects a clean exit within the shutdown bound.
+func (p *serveProcess) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, p.stderr.String())
+		}
+	case <-time.After(shutdownBound + 10*time.Second):
+		t.Fatalf("still running %v after SIGTERM\n%s", shutdownBound+10*time.Second, p.stderr.String())
+	}
+}
+
+// httpStatus is the status of GET http://addr/path.
+func httpStatus(t *testing.T, addr, path string) int {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		t.Fatalf("GET %s%s: %v", addr, path, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "umkmbot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // The real binary, as a process of its own, against the fake Bot API and a real PostgreSQL:
-// /start is answered, and SIGTERM stops it cleanly within the bound.
+// /start is answered; with METRICS_ADDR, /metrics, /healthz and /readyz are there and not on
+// the public LISTEN_ADDR; the pool is sized from the workers; SIGTERM stops it cleanly within
+// the bound.
 func TestServeProcess(t *testing.T) {
 	_, dsn := storetest.NewWithDSN(t)
 	srv := telegramtest.New(t)
-	bin := filepath.Join(t.TempDir(), "umkmbot")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(),
-		"TELEGRAM_API_URL="+srv.URL(), "TELEGRAM_BOT_TOKEN="+srv.Token(), "DATABASE_URL="+dsn,
-		"LISTEN_ADDR=127.0.0.1:0", "WEBHOOK_URL=", "WEBHOOK_SECRET=", "LOG_LEVEL=debug")
-	var stderr lockedBuffer
-	cmd.Stderr, cmd.Stdout = &stderr, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
+	bin := buildBinary(t)
+	base := []string{"TELEGRAM_API_URL=" + srv.URL(), "TELEGRAM_BOT_TOKEN=" + srv.Token(), "TELEGRAM_BOT_TOKEN_FILE=",
+		"DATABASE_URL=" + dsn, "LISTEN_ADDR=127.0.0.1:0", "WEBHOOK_URL=", "WEBHOOK_SECRET=", "POOL_MAX_CONNS=", "LOG_LEVEL=debug"}
+	p := startServe(t, bin, append(base, "METRICS_ADDR=127.0.0.1:0", "DISPATCH_WORKERS=3")...)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -103,29 +168,43 @@ func TestServeProcess(t *testing.T) {
 	owner.Send("/start")
 	msgs, err := owner.WaitBotMessages(ctx, 1)
 	if err != nil {
-		t.Fatalf("no answer to /start: %v\n--- umkmbot serve:\n%s", err, stderr.String())
+		t.Fatalf("no answer to /start: %v\n--- umkmbot serve:\n%s", err, p.stderr.String())
 	}
 	if msgs[0].Text == "" {
 		t.Fatalf("empty answer: %+v", msgs[0])
 	}
 
-	start := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	if p.listen == p.metrics {
+		t.Fatalf("METRICS_ADDR is set, yet metrics are served on LISTEN_ADDR %s", p.listen)
 	}
-	select {
-	case err := <-exited:
-		var exit *exec.ExitError
-		if errors.As(err, &exit) || err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
+	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
+		if got := httpStatus(t, p.metrics, path); got != http.StatusOK {
+			t.Errorf("GET %s on METRICS_ADDR: %d, want 200", path, got)
 		}
-	case <-time.After(shutdownBound + 10*time.Second):
-		t.Fatalf("still running %v after SIGTERM\n%s", time.Since(start), stderr.String())
+		if got := httpStatus(t, p.listen, path); got != http.StatusNotFound {
+			t.Errorf("GET %s on LISTEN_ADDR: %d, want 404", path, got)
+		}
 	}
-	logs := stderr.String()
-	if strings.Contains(logs, srv.Token()) {
+	hc := exec.Command(bin, "healthcheck")
+	hc.Env = append(os.Environ(), "LISTEN_ADDR="+p.listen, "METRICS_ADDR="+p.metrics)
+	if out, err := hc.CombinedOutput(); err != nil {
+		t.Errorf("healthcheck with METRICS_ADDR: %v\n%s", err, out)
+	}
+	if logs := p.stderr.String(); !strings.Contains(logs, "workers=3") || !strings.Contains(logs, fmt.Sprintf("db_pool=%d", poolSize(3, 8))) {
+		t.Errorf("the pool is not sized from 3 dispatcher workers and 8 sender workers:\n%s", logs)
+	}
+
+	p.stop(t)
+	if logs := p.stderr.String(); strings.Contains(logs, srv.Token()) {
 		t.Fatalf("the logs hold the bot token:\n%s", logs)
 	}
+
+	// Without METRICS_ADDR, everything is on LISTEN_ADDR, as before.
+	p = startServe(t, bin, append(base, "METRICS_ADDR=")...)
+	if got := httpStatus(t, p.listen, "/metrics"); got != http.StatusOK {
+		t.Errorf("GET /metrics on LISTEN_ADDR without METRICS_ADDR: %d, want 200", got)
+	}
+	p.stop(t)
 }
 
 // tripwire stands where a database would be: a TCP listener that never answers, which tells
