@@ -5,7 +5,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=docker
+# The version `umkmbot version` prints: `git describe --always --dirty` of the checkout, passed in by
+# `make image` or `VERSION=$(git describe --always --dirty) docker compose build` (.git is not in
+# the build context). Unset, the binary says its version is unknown.
+ARG VERSION=
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/umkmbot ./cmd/umkmbot
 
 FROM gcr.io/distroless/static-debian12:nonroot

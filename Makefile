@@ -1,6 +1,10 @@
 # Two commands matter: `make run` (the bot in a terminal, no token needed, on the embedded
 # PostgreSQL) and `make test` (the whole suite, starting a PostgreSQL if DATABASE_URL is unset).
-.PHONY: run serve test build migrate bench loadtest mutate
+.PHONY: run serve test build image migrate bench loadtest mutate
+
+# The version stamped into the binary (umkmbot version): the git description of the checkout.
+# Outside a checkout it is empty, and the binary names what Go's build information knows.
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
 
 run:
 	go run ./cmd/umkmbot chat
@@ -12,7 +16,11 @@ migrate:
 	go run ./cmd/umkmbot migrate
 
 build:
-	CGO_ENABLED=0 go build -trimpath -o umkmbot ./cmd/umkmbot
+	CGO_ENABLED=0 go build -trimpath -ldflags "-X main.version=$(VERSION)" -o umkmbot ./cmd/umkmbot
+
+# The container image, stamped with the same version (the build context has no .git to ask).
+image:
+	docker build --build-arg VERSION=$(VERSION) -t umkmbot:$(or $(VERSION),latest) .
 
 test:
 	bash .ci/test

@@ -50,7 +50,7 @@ func describeVersion(stamped string, bi *debug.BuildInfo) string {
 		}
 	}
 	if rev == "" {
-		return "unknown (built outside a git checkout without -ldflags -X main.version=…)"
+		return "unknown (not stamped: build with make build)"
 	}
 	if len(rev) > 12 {
 		rev = rev[:12]

@@ -23,7 +23,7 @@ func TestDescribeVersion(t *testing.T) {
 		{"module version from the repository", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20251127131300-30ade4f1c2d3+dirty"}, Settings: vcs(rev, "true")}, "v0.0.0-20251127131300-30ade4f1c2d3+dirty"},
 		{"revision, changed tree", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "true")}, "30ade4f1c2d3-dirty"},
 		{"revision, clean tree", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "false")}, "30ade4f1c2d3"},
-		{"nothing known", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "unknown (built outside a git checkout without -ldflags -X main.version=…)"},
+		{"nothing known", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "unknown (not stamped: build with make build)"},
 		{"no build information", "", nil, "unknown (no build information)"},
 	} {
 		if got := describeVersion(c.stamped, c.bi); got != c.want {
