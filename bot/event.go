@@ -55,8 +55,16 @@ func UpdateChatID(u *models.Update) int64 {
 //     that are not commands to this bot, membership changes, reactions and the rest.
 //
 // botUsername (without @) is the bot's own username: "/cmd@other_bot" is not for us and is
-// ignored. Empty accepts any.
-func EventOf(u *models.Update, botUsername string) (ev flows.Event, ok bool) {
+// ignored. Empty accepts any. The event carries the update's id.
+func EventOf(u *models.Update, botUsername string) (flows.Event, bool) {
+	ev, ok := eventOf(u, botUsername)
+	if ok {
+		ev.UpdateID = u.ID
+	}
+	return ev, ok
+}
+
+func eventOf(u *models.Update, botUsername string) (ev flows.Event, ok bool) {
 	switch {
 	case u.Message != nil:
 		return messageEvent(u.Message, botUsername)

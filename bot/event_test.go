@@ -72,7 +72,7 @@ func TestEventOf(t *testing.T) {
 			if want.ChatID == 0 {
 				want.ChatID = 5
 			}
-			want.UserID, want.FirstName, want.LangCode = 5, "Maria", "en"
+			want.UserID, want.FirstName, want.LangCode, want.UpdateID = 5, "Maria", "en", 1
 			if u.CallbackQuery != nil || u.Message.Date == 0 {
 				// A button press carries no date of its own (nor does a message without one):
 				// the event happens when the update is read.

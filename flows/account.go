@@ -5,14 +5,15 @@ import (
 	"umkmbot/store"
 )
 
-// deleteDataFlow deletes the owner's personal data after a confirmation that says what goes
-// and what stays.
+// deleteDataFlow deletes the owner's personal data (store.DeleteOwnerData says where it lives)
+// after a confirmation that says what goes and what stays. The confirmation it sends quotes
+// nothing personal: it is the one message queued after the deletion.
 func deleteDataFlow() *Flow {
 	return &Flow{
 		Name:  "delete_data",
 		Title: "DeleteTitle",
 		Steps: func(c *Ctx) []*Step {
-			return []*Step{{Name: "confirm", Prompt: "DeleteConfirm", Input: InputYesNo,
+			return []*Step{{Name: "confirm", Prompt: "DeleteConfirm", Help: "DeleteHelp", Input: InputYesNo,
 				Save: func(c *Ctx, v string) error {
 					c.Sess.reset()
 					if v != "yes" {
@@ -20,11 +21,11 @@ func deleteDataFlow() *Flow {
 						c.showMenu("")
 						return nil
 					}
-					if err := store.DeleteOwnerData(c, c.DB, c.Owner.ID, c.Now); err != nil {
+					if err := store.DeleteOwnerData(c, c.DB, c.Owner.ID, c.Ev.UpdateID, c.Now); err != nil {
 						return err
 					}
-					c.Sess.Parked = nil // the drafts hold personal data too
-					c.Sess.KeyboardOpen = false
+					// The session holds answers and drafts: it goes, and is not saved again.
+					c.forgetSession()
 					c.say(c.T("DeleteDone"))
 					return nil
 				}}}

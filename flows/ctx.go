@@ -24,6 +24,7 @@ type Ctx struct {
 	newOwner     bool
 	lastTouched  time.Time
 	keyboardOpen bool // a reply keyboard was shown by this event
+	forget       bool // the chat's session is deleted, not saved, after this event
 }
 
 // T localizes a message in the owner's language.
@@ -54,6 +55,11 @@ func (c *Ctx) set(key, value string) {
 
 // del forgets an answer.
 func (c *Ctx) del(key string) { delete(c.Sess.Data, key) }
+
+// forgetSession makes the engine delete the chat's session after this event instead of saving
+// it: the person's data was deleted, and an empty session saved again would still say they were
+// here (and when).
+func (c *Ctx) forgetSession() { c.forget = true }
 
 // closeKeyboardIfLeft takes away a reply keyboard (the "share my number" button) once the
 // conversation has moved past the step that showed it.

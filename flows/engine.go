@@ -80,9 +80,9 @@ func New(cfg Config) (*Engine, error) {
 }
 
 // Handle handles one event of one chat inside the caller's transaction db: it locks and loads
-// the session, runs the flow, and saves the session. The caller commits (and sends the replies)
-// or rolls back; on error nothing the engine wrote survives, and the caller tells the person
-// with InternalError.
+// the session, runs the flow, and saves the session (or deletes it, when the flow deleted the
+// person's data). The caller commits (and sends the replies) or rolls back; on error nothing the
+// engine wrote survives, and the caller tells the person with InternalError.
 func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, error) {
 	if ev.At.IsZero() {
 		ev.At = e.cfg.Now()
@@ -104,6 +104,12 @@ func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, err
 		return Result{}, err
 	}
 	c.closeKeyboardIfLeft()
+	if c.forget {
+		if err := store.DeleteSession(ctx, db, ev.ChatID); err != nil {
+			return Result{}, fmt.Errorf("flows: forget session: %w", err)
+		}
+		return c.res, nil
+	}
 	if err := saveSession(ctx, db, ev.ChatID, ev.UserID, c.Sess, ev.At); err != nil {
 		return Result{}, fmt.Errorf("flows: save session: %w", err)
 	}

@@ -29,6 +29,9 @@ type Event struct {
 	Contact   *Contact
 	File      *File
 	At        time.Time
+	// UpdateID is Telegram's id of the update this event came from (its inbox row); 0 when there
+	// is none (the terminal chat). /hapus_data scrubs that row too.
+	UpdateID int64
 }
 
 // Contact is a shared phone contact.

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"umkmbot/store"
 	"umkmbot/store/storetest"
 )
@@ -95,84 +93,5 @@ func TestOwnerLookupsAndUpdates(t *testing.T) {
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s of a missing owner: %v, want ErrNotFound", name, err)
 		}
-	}
-}
-
-func TestDeleteOwnerData(t *testing.T) {
-	ctx := context.Background()
-	s := storetest.New(t)
-	db := s.DB()
-	o := newOwner(t, db, 7)
-	other := newOwner(t, db, 8)
-	if err := store.SetOwnerContact(ctx, db, o.ID, "Yohanes", "+6281111111111"); err != nil {
-		t.Fatal(err)
-	}
-	b := store.Business{OwnerID: o.ID, Name: "Kopi Bajawa Yohanes", NIB: "1234567890123", Kabupaten: "ngada",
-		Desa: "Beiposo", OVOPProduct: "kopi"}
-	if err := store.SaveBusiness(ctx, db, &b); err != nil {
-		t.Fatal(err)
-	}
-	app := newApplication(t, db, o, b, "NTT-AAAA-AAA1", nil)
-	tr := newTraining(t, db, "ngada", 5, t0.Add(48*time.Hour))
-	for _, id := range []int64{o.ID, other.ID} {
-		if err := store.RegisterForTraining(ctx, db, tr.ID, id, t0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := store.SaveSession(ctx, db, 7, 7, []byte(`{"flow":"register"}`), t0); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.SaveSession(ctx, db, 8, 8, []byte(`{}`), t0); err != nil {
-		t.Fatal(err)
-	}
-
-	at := t0.Add(time.Hour)
-	err := s.Tx(ctx, func(tx pgx.Tx) error { return store.DeleteOwnerData(ctx, tx, o.ID, at) })
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	got, err := store.OwnerByID(ctx, db, o.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Name != "" || got.Phone != "" || got.DeletedAt == nil || !got.DeletedAt.Equal(at) {
-		t.Errorf("owner after deletion = %+v", got)
-	}
-	gotB, err := store.PrimaryBusiness(ctx, db, o.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if gotB.Name != "(dihapus)" || gotB.NIB != "" || gotB.Desa != "" || gotB.Kabupaten != "ngada" || gotB.OVOPProduct != "kopi" {
-		t.Errorf("business after deletion = %+v", gotB)
-	}
-	regs, err := store.TrainingRegistrations(ctx, db, tr.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(regs) != 1 || regs[0].ID != other.ID {
-		t.Errorf("registrations after deletion = %v, want only the other owner", regs)
-	}
-	if _, _, err := store.LoadSession(ctx, db, 7); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("session after deletion: %v, want ErrNotFound", err)
-	}
-	if _, _, err := store.LoadSession(ctx, db, 8); err != nil {
-		t.Errorf("the other owner's session: %v", err)
-	}
-	gotApp, err := store.ApplicationByID(ctx, db, app.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if gotApp.OwnerID != o.ID || gotApp.ProductName != app.ProductName || gotApp.Product["brand"] != "Mantap" {
-		t.Errorf("application after deletion = %+v, want it kept", gotApp)
-	}
-	var n int
-	if err := db.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'owner.delete_data' AND subject_id = $1
-		AND actor_kind = 'owner' AND at = $2`, o.ID, at).Scan(&n); err != nil || n != 1 {
-		t.Errorf("audit rows = %d (%v), want 1", n, err)
-	}
-
-	if err := store.DeleteOwnerData(ctx, db, 404, at); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("deleting a missing owner: %v, want ErrNotFound", err)
 	}
 }
