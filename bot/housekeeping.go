@@ -1,0 +1,128 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"umkmbot/store"
+)
+
+// Default retention windows: how long rows that have served their purpose are kept.
+const (
+	// DefaultRetainInbox keeps handled updates for a week: long enough to recognise any
+	// redelivery, and no longer, since Telegram may number updates from scratch after a week
+	// without any (a longer window would take a new update for a redelivery). It is also the
+	// most a window may be.
+	DefaultRetainInbox = 7 * 24 * time.Hour
+	// DefaultRetainLookups keeps status lookups a day: they only count towards the
+	// lookups-per-hour limit (flows.Config.LookupLimit); a day leaves room to look into abuse.
+	DefaultRetainLookups = 24 * time.Hour
+	// DefaultRetainDrafts keeps a conversation left half way, and a draft set aside, 90 days: a
+	// registration may wait weeks for an NIB from OSS or the next PKP course, and an owner is
+	// offered it back when they return.
+	DefaultRetainDrafts = 90 * 24 * time.Hour
+	// DefaultRetainAudit keeps the audit log two years: it holds no personal data (who by id,
+	// what, when), and answers questions about staff actions and data deletions long after the
+	// fact: complaints and audits of a programme year come within the year after it.
+	DefaultRetainAudit = 2 * 365 * 24 * time.Hour
+)
+
+// HousekeeperConfig is what a Housekeeper needs. Store is required; zero values take the
+// defaults.
+type HousekeeperConfig struct {
+	Store *store.Store
+	// Interval is the time between two rounds (default 1h).
+	Interval time.Duration
+	// The retention windows (defaults above). A negative window keeps that table's rows for
+	// ever, except the inbox's, which is never more than DefaultRetainInbox.
+	RetainInbox, RetainLookups, RetainDrafts, RetainAudit time.Duration
+	// Batch is how many rows one statement deletes at most (default store.DefaultPruneBatch).
+	Batch  int
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Housekeeper deletes what has served its purpose, every Interval: handled inbox updates,
+// status lookups, stale conversations and drafts, old audit entries. Several instances may run
+// one each: pruning twice removes nothing twice.
+type Housekeeper struct {
+	cfg HousekeeperConfig
+	log *slog.Logger
+}
+
+// Pruned is how many rows one round removed, by kind. Drafts counts the conversations that lost
+// a draft set aside (the conversation itself stays).
+type Pruned struct {
+	Inbox, Lookups, Sessions, Drafts, Audit int64
+}
+
+// NewHousekeeper makes a housekeeper; Run starts it.
+func NewHousekeeper(cfg HousekeeperConfig) *Housekeeper {
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Hour
+	}
+	if cfg.RetainInbox <= 0 || cfg.RetainInbox > DefaultRetainInbox {
+		cfg.RetainInbox = DefaultRetainInbox
+	}
+	if cfg.RetainLookups == 0 {
+		cfg.RetainLookups = DefaultRetainLookups
+	}
+	if cfg.RetainDrafts == 0 {
+		cfg.RetainDrafts = DefaultRetainDrafts
+	}
+	if cfg.RetainAudit == 0 {
+		cfg.RetainAudit = DefaultRetainAudit
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Housekeeper{cfg: cfg, log: cfg.Logger}
+}
+
+// Run does a round at once and then every Interval, until ctx is done.
+func (h *Housekeeper) Run(ctx context.Context) error {
+	t := time.NewTicker(h.cfg.Interval)
+	defer t.Stop()
+	for {
+		if _, err := h.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			h.log.Warn("housekeeping: a round failed; the next one tries again", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce does one round: each table is pruned past its window, even when another failed (the
+// errors are joined). It logs what it removed.
+func (h *Housekeeper) RunOnce(ctx context.Context) (Pruned, error) {
+	now := h.cfg.Now()
+	db := h.cfg.Store.DB()
+	var p Pruned
+	var errs []error
+	prune := func(n *int64, window time.Duration, fn func(context.Context, store.DB, time.Time, int) (int64, error)) {
+		if window < 0 {
+			return
+		}
+		var err error
+		*n, err = fn(ctx, db, now.Add(-window), h.cfg.Batch)
+		errs = append(errs, err)
+	}
+	prune(&p.Inbox, h.cfg.RetainInbox, store.PruneHandledUpdates)
+	prune(&p.Lookups, h.cfg.RetainLookups, store.PruneLookups)
+	prune(&p.Sessions, h.cfg.RetainDrafts, store.PruneSessions)
+	prune(&p.Drafts, h.cfg.RetainDrafts, store.PruneDrafts)
+	prune(&p.Audit, h.cfg.RetainAudit, store.PruneAudit)
+	if p != (Pruned{}) {
+		h.log.Info("housekeeping: pruned", "inbox", p.Inbox, "lookups", p.Lookups, "sessions", p.Sessions,
+			"drafts", p.Drafts, "audit", p.Audit)
+	}
+	return p, errors.Join(errs...)
+}
