@@ -41,6 +41,13 @@ type DispatcherConfig struct {
 	HandleTimeout time.Duration
 	// BotUsername (without @) tells commands for this bot from commands for others in groups.
 	BotUsername string
+	// OrderHold, when > 0, is how long an update may be held back while an earlier update may
+	// still be on its way: webhook posts race on parallel connections, so update N+1 can arrive
+	// before N. An update is held only when an id below it, within OrderWindow ids (Telegram's
+	// max_connections), is missing from the inbox, and never longer than OrderHold after it
+	// arrived. 0 (polling) never holds: getUpdates gives updates in order.
+	OrderHold   time.Duration
+	OrderWindow int
 	// Nudge, when set, is called after every commit that put messages in the outbox (the
 	// Sender's Nudge), so a reply goes out at once.
 	Nudge   func()
@@ -50,8 +57,8 @@ type DispatcherConfig struct {
 
 // Dispatcher hands the inbox's updates to the Handler: one chat's updates in order, one at a
 // time; different chats in parallel on a bounded number of workers; each update in one
-// transaction together with its replies in the outbox and the inbox mark. A per-chat advisory
-// lock in PostgreSQL keeps the order when several instances share one database.
+// transaction together with its replies in the outbox and the inbox mark. The lock on a chat's
+// next inbox row keeps the order when several instances share one database.
 type Dispatcher struct {
 	cfg   DispatcherConfig
 	log   *slog.Logger
@@ -72,6 +79,9 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	}
 	if cfg.HandleTimeout <= 0 {
 		cfg.HandleTimeout = 30 * time.Second
+	}
+	if cfg.OrderWindow <= 0 {
+		cfg.OrderWindow = 40
 	}
 	if cfg.Nudge == nil {
 		cfg.Nudge = func() {}
@@ -132,151 +142,173 @@ func (d *Dispatcher) scan(ctx context.Context) {
 }
 
 // work is one worker: it takes a chat, handles its pending updates in order, and gives it back.
+// A panic anywhere in it is recovered: the chat is given back and tried again at the next scan.
 func (d *Dispatcher) work(ctx context.Context) {
 	for {
 		chatID, ok := d.queue.pop(ctx)
 		if !ok {
 			return
 		}
-		more := false
-		for n := 0; ; n++ {
-			if ctx.Err() != nil {
-				break
-			}
-			if n == perTurn {
-				more = true
-				break
-			}
-			handled, err := d.handleNext(ctx, chatID)
-			if err != nil {
-				// The database is unreachable or the transaction failed: the update stays
-				// pending and the next scan tries again.
-				d.log.Error("dispatcher: handling an update", "chat_id", chatID, "err", err)
-				break
-			}
-			if !handled {
-				break
-			}
-		}
+		d.m.DispatchBusy.Inc()
+		more := d.turn(ctx, chatID)
+		d.m.DispatchBusy.Dec()
 		d.queue.done(chatID, more)
 	}
 }
 
-// handleNext handles the chat's oldest pending update, if any, in one transaction. It reports
-// whether there was one.
-func (d *Dispatcher) handleNext(ctx context.Context, chatID int64) (bool, error) {
+// turn handles up to perTurn of the chat's pending updates and reports whether it may have more.
+func (d *Dispatcher) turn(ctx context.Context, chatID int64) (more bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.m.UpdatesFailed.Inc()
+			d.log.Error("dispatcher: panic outside the handler; the chat is tried again at the next scan",
+				"chat_id", chatID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			more = false
+		}
+	}()
+	for n := 0; ctx.Err() == nil; n++ {
+		if n == perTurn {
+			return true
+		}
+		next, err := d.handleNext(ctx, chatID)
+		if err != nil {
+			// The database is unreachable or the update failed for a passing reason: it stays
+			// pending and the next scan tries again.
+			d.log.Error("dispatcher: handling an update", "chat_id", chatID, "err", err)
+			return false
+		}
+		if !next {
+			return false
+		}
+	}
+	return false
+}
+
+// handleNext handles the chat's oldest pending update, if any, in one transaction, and reports
+// whether the chat has another one waiting.
+//
+// The common path is one transaction of five statements: the next update (locked), the engine's
+// own (owner, session, session save, and what the flow writes), and one statement that puts the
+// replies in the outbox and marks the update done. Nothing else: no advisory lock (the inbox row's
+// lock keeps the order, see store.NextPendingUpdate), no savepoint (a failed handler rolls the
+// whole transaction back and the failure is recorded in a new one).
+func (d *Dispatcher) handleNext(ctx context.Context, chatID int64) (more bool, err error) {
 	// A stop lets the update in hand finish: its transaction does not see ctx's cancellation.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.HandleTimeout)
 	defer cancel()
 	start := time.Now()
-	handled, queued := false, false
-	err := d.cfg.Store.Tx(ctx, func(tx pgx.Tx) error {
-		if err := store.LockChat(ctx, tx, chatID); err != nil {
-			return err
-		}
-		row, err := store.NextPendingUpdate(ctx, tx, chatID)
+	var row store.InboxUpdate
+	var ev flows.Event
+	var callbackID string
+	var hold time.Duration
+	picked, queued := false, false
+	err = d.cfg.Store.Tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		row, err = store.NextPendingUpdate(ctx, tx, chatID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		handled = true
-		queued, err = d.handleRow(ctx, tx, row)
-		return err
-	})
-	var failed *failedUpdate
-	if errors.As(err, &failed) {
-		// Rolled back: nothing of the attempt survives. A passing trouble (the database
-		// restarting, a deadlock) is tried again on the next scans; only after maxAttempts is
-		// the person told and the update given up.
-		var retry bool
-		if retry, err = d.deferUpdate(ctx, failed); err == nil && !retry {
-			queued, err = true, d.recordFailureInNewTx(ctx, failed)
-		} else if err == nil {
-			err = fmt.Errorf("update %d will be tried again: %w", failed.row.UpdateID, failed.cause)
+		if hold, err = d.orderHold(ctx, tx, row); err != nil || hold > 0 {
+			return err
 		}
+		picked = true
+		var msgs []store.OutboxMessage
+		ev, callbackID, msgs, err = d.process(ctx, tx, row)
+		if err != nil {
+			return err
+		}
+		queued = len(msgs) > 0
+		return store.FinishUpdate(ctx, tx, row.UpdateID, msgs)
+	})
+	if hold > 0 {
+		// An earlier update may still be on its way (webhook posts race): look again later.
+		time.AfterFunc(hold, func() { d.Notify(chatID) })
+		return false, nil
 	}
 	if err != nil {
-		return false, err
+		if !picked {
+			return false, err
+		}
+		return d.failed(ctx, row, ev, callbackID, err)
 	}
-	if handled {
-		d.m.HandleSeconds.Observe(time.Since(start).Seconds())
+	if !picked {
+		return false, nil
 	}
+	d.m.HandleSeconds.Observe(time.Since(start).Seconds())
+	d.m.UpdatesHandled.Inc()
 	if queued {
 		d.cfg.Nudge()
 	}
-	return handled, nil
+	return row.More, nil
 }
 
-// handleRow runs the handler on one inbox row inside tx and records the outcome there. It
-// reports whether it put anything in the outbox.
-func (d *Dispatcher) handleRow(ctx context.Context, tx pgx.Tx, row store.InboxUpdate) (bool, error) {
+// process runs the handler on one inbox row inside tx and returns what to put in the outbox. An
+// update that cannot be decoded, or is nothing the bot handles, gets no messages.
+func (d *Dispatcher) process(ctx context.Context, tx pgx.Tx, row store.InboxUpdate) (flows.Event, string, []store.OutboxMessage, error) {
 	var u models.Update
 	if err := json.Unmarshal(row.Payload, &u); err != nil {
-		d.m.UpdatesFailed.Inc()
-		d.log.Error("dispatcher: update cannot be decoded", "update_id", row.UpdateID, "err", err)
-		return false, store.MarkFailed(ctx, tx, row.UpdateID, "decode: "+err.Error())
+		return flows.Event{}, "", nil, permanent(fmt.Errorf("decode update: %w", err))
 	}
 	ev, ok := EventOf(&u, d.cfg.BotUsername)
 	if !ok {
-		d.m.UpdatesHandled.Inc()
-		return false, store.MarkHandled(ctx, tx, row.UpdateID)
+		return ev, "", nil, nil
 	}
 	callbackID := ""
 	if u.CallbackQuery != nil {
 		callbackID = u.CallbackQuery.ID
 	}
+	res, err := d.safeHandle(ctx, tx, ev)
+	if err != nil {
+		return ev, callbackID, nil, err
+	}
+	msgs, err := outboxMessages(row.ChatID, callbackID, res)
+	return ev, callbackID, msgs, err
+}
 
-	// The handler runs in a savepoint: when it fails, what it wrote is rolled back and the
-	// failure is recorded in the same transaction, under the same chat lock.
-	res, herr := d.handleInSavepoint(ctx, tx, ev)
-	if herr != nil {
-		if errors.Is(herr, errTxBroken) || ctx.Err() != nil || transient(herr) {
-			return false, &failedUpdate{row: row, ev: ev, callbackID: callbackID, cause: herr}
+// failed deals with an update whose transaction failed and was rolled back: nothing of the
+// attempt survives. A passing trouble (the database restarting, a deadlock, a lost connection,
+// a failure after the handler) is tried again on the next scans; after maxAttempts, or at once for
+// a handler's own error or panic (trying again would fail again), the person is told and the
+// update given up, in a new transaction. It reports whether the chat may have more to do.
+func (d *Dispatcher) failed(ctx context.Context, row store.InboxUpdate, ev flows.Event, callbackID string, cause error) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.HandleTimeout)
+	defer cancel()
+	if transient(cause) || !handlerError(cause) {
+		n, err := store.DeferUpdate(ctx, d.cfg.Store.DB(), row.UpdateID, safeError(cause))
+		if errors.Is(err, store.ErrNotFound) {
+			return true, nil // handled meanwhile by another instance
 		}
-		return true, d.recordFailure(ctx, tx, row, ev, callbackID, herr)
+		if err != nil {
+			return false, errors.Join(cause, err)
+		}
+		if n < maxAttempts {
+			d.m.UpdatesRetried.Inc()
+			return false, fmt.Errorf("update %d will be tried again (attempt %d): %w", row.UpdateID, n, cause)
+		}
 	}
-	if err := d.enqueueResult(ctx, tx, row.ChatID, callbackID, res); err != nil {
-		return false, err
+	if err := d.recordFailureInNewTx(ctx, row, ev, callbackID, cause); err != nil {
+		return false, errors.Join(cause, err)
 	}
-	if err := store.MarkHandled(ctx, tx, row.UpdateID); err != nil {
-		return false, err
-	}
-	d.m.UpdatesHandled.Inc()
+	d.cfg.Nudge()
 	return true, nil
 }
-
-// failedUpdate is a handler failure that left its transaction unusable (or out of time): it is
-// recorded again in a new transaction.
-type failedUpdate struct {
-	row        store.InboxUpdate
-	ev         flows.Event
-	callbackID string
-	cause      error
-}
-
-func (f *failedUpdate) Error() string { return fmt.Sprintf("update %d: %v", f.row.UpdateID, f.cause) }
-func (f *failedUpdate) Unwrap() error { return f.cause }
 
 // recordFailureInNewTx records a failed update in a transaction of its own, after the one it
 // failed in was rolled back: unless another instance got to the update first, the person is
 // told and the update marked failed.
-func (d *Dispatcher) recordFailureInNewTx(ctx context.Context, f *failedUpdate) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.HandleTimeout)
-	defer cancel()
+func (d *Dispatcher) recordFailureInNewTx(ctx context.Context, failed store.InboxUpdate, ev flows.Event, callbackID string, cause error) error {
 	return d.cfg.Store.Tx(ctx, func(tx pgx.Tx) error {
-		if err := store.LockChat(ctx, tx, f.row.ChatID); err != nil {
-			return err
-		}
-		row, err := store.NextPendingUpdate(ctx, tx, f.row.ChatID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && row.UpdateID != f.row.UpdateID) {
+		row, err := store.NextPendingUpdate(ctx, tx, failed.ChatID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && row.UpdateID != failed.UpdateID) {
 			return nil // handled meanwhile
 		}
 		if err != nil {
 			return err
 		}
-		return d.recordFailure(ctx, tx, row, f.ev, f.callbackID, f.cause)
+		return d.recordFailure(ctx, tx, row, ev, callbackID, cause)
 	})
 }
 
@@ -287,56 +319,29 @@ func (d *Dispatcher) recordFailure(ctx context.Context, tx store.DB, row store.I
 	d.m.UpdatesFailed.Inc()
 	d.log.Error("dispatcher: update failed; the person is told", "update_id", row.UpdateID, "chat_id", row.ChatID,
 		"kind", string(ev.Kind), "err", cause)
+	if ev.UserID == 0 {
+		// Not even an event: nobody to tell.
+		return store.MarkFailed(ctx, tx, row.UpdateID, safeError(cause))
+	}
 	lang, err := store.OwnerLang(ctx, tx, ev.UserID)
 	if err != nil || lang == "" {
 		lang = locales.NormalizeLang(ev.LangCode)
 	}
-	res := flows.Result{Replies: []flows.Reply{d.cfg.Handler.InternalError(lang)}}
-	if err := d.enqueueResult(ctx, tx, row.ChatID, callbackID, res); err != nil {
+	msgs, err := outboxMessages(row.ChatID, callbackID, flows.Result{Replies: []flows.Reply{d.cfg.Handler.InternalError(lang)}})
+	if err != nil {
 		return err
 	}
-	return store.MarkFailed(ctx, tx, row.UpdateID, cause.Error())
-}
-
-// handleInSavepoint runs the handler in a savepoint of tx, turning a panic into an error, and
-// rolls the savepoint back when it fails.
-func (d *Dispatcher) handleInSavepoint(ctx context.Context, tx pgx.Tx, ev flows.Event) (res flows.Result, err error) {
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return flows.Result{}, fmt.Errorf("savepoint: %w", err)
+	if _, err := store.EnqueueMany(ctx, tx, msgs); err != nil {
+		return err
 	}
-	res, err = d.safeHandle(ctx, sp, ev)
-	if err == nil {
-		if err = sp.Commit(ctx); err == nil {
-			return res, nil
-		}
-	}
-	if rerr := sp.Rollback(ctx); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
-		// The transaction itself is broken: give up on it, the update stays pending.
-		return flows.Result{}, errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr), errTxBroken)
-	}
-	return flows.Result{}, err
+	return store.MarkFailed(ctx, tx, row.UpdateID, safeError(cause))
 }
 
 // maxAttempts is how often an update that failed for a passing reason is tried before the
 // person is told something went wrong.
 const maxAttempts = 5
 
-// deferUpdate counts a failed attempt; retry says whether the update should be tried again.
-func (d *Dispatcher) deferUpdate(ctx context.Context, f *failedUpdate) (retry bool, err error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.HandleTimeout)
-	defer cancel()
-	n, err := store.DeferUpdate(ctx, d.cfg.Store.DB(), f.row.UpdateID, f.cause.Error())
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil // handled meanwhile; recordFailureInNewTx sees that too
-	}
-	if err != nil {
-		return false, err
-	}
-	return n < maxAttempts, nil
-}
-
-// transient says whether a handler error is a passing database trouble worth another try:
+// transient says whether an error is a passing database trouble worth another try:
 // serialization failure, deadlock, lock or statement timeout, a lost or refused connection.
 func transient(err error) bool {
 	var pg *pgconn.PgError
@@ -350,17 +355,42 @@ func transient(err error) bool {
 	return pgconn.SafeToRetry(err) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// errTxBroken marks a failure after which the update's transaction cannot record anything.
-var errTxBroken = errors.New("transaction unusable")
+// handlerFailure marks an error of the handler itself (or a panic in it, or an update that cannot
+// be read): trying again would fail again, so the person is told at once.
+type handlerFailure struct{ err error }
 
-// safeHandle calls the handler and turns a panic into an error carrying the stack.
+func (e *handlerFailure) Error() string { return e.err.Error() }
+func (e *handlerFailure) Unwrap() error { return e.err }
+
+func permanent(err error) error { return &handlerFailure{err} }
+
+func handlerError(err error) bool {
+	var h *handlerFailure
+	return errors.As(err, &h)
+}
+
+// safeError is an error's text for the inbox's last_error column, bounded.
+func safeError(err error) string {
+	s := err.Error()
+	if len(s) > 2000 {
+		s = s[:2000]
+	}
+	return s
+}
+
+// safeHandle calls the handler and turns a panic into an error carrying the stack. Every error
+// of the handler is a handlerFailure unless it is a passing database trouble.
 func (d *Dispatcher) safeHandle(ctx context.Context, db store.DB, ev flows.Event) (res flows.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = &panicError{value: fmt.Sprint(p), stack: debug.Stack()}
+			err = permanent(&panicError{value: fmt.Sprint(p), stack: debug.Stack()})
 		}
 	}()
-	return d.cfg.Handler.Handle(ctx, db, ev)
+	res, err = d.cfg.Handler.Handle(ctx, db, ev)
+	if err != nil && !transient(err) && ctx.Err() == nil {
+		err = permanent(err)
+	}
+	return res, err
 }
 
 // panicError is a recovered panic of the handler.
@@ -371,38 +401,54 @@ type panicError struct {
 
 func (e *panicError) Error() string { return "panic: " + e.value + "\n" + string(e.stack) }
 
-// enqueueResult puts the callback answer (always, for a button press), the replies and the
-// notices of one update in the outbox.
-func (d *Dispatcher) enqueueResult(ctx context.Context, tx store.DB, chatID int64, callbackID string, res flows.Result) error {
+// outboxMessages turns one update's result into outbox rows at reply priority: the callback
+// answer (always, for a button press), the replies, and the notices for other chats.
+func outboxMessages(chatID int64, callbackID string, res flows.Result) ([]store.OutboxMessage, error) {
+	msgs := make([]store.OutboxMessage, 0, 1+len(res.Replies)+len(res.Notices))
+	add := func(chat int64, p Payload, key string) error {
+		b, err := EncodePayload(p)
+		if err != nil {
+			return fmt.Errorf("encode %s payload: %w", p.Kind, err)
+		}
+		msgs = append(msgs, store.OutboxMessage{ChatID: chat, Priority: store.PriorityReply, Payload: b, DedupeKey: key})
+		return nil
+	}
 	if callbackID != "" {
-		if err := enqueuePayload(ctx, tx, chatID, Payload{Kind: KindCallbackAnswer, CallbackID: callbackID, Text: res.Answer}, ""); err != nil {
-			return err
+		if err := add(chatID, Payload{Kind: KindCallbackAnswer, CallbackID: callbackID, Text: res.Answer}, ""); err != nil {
+			return nil, err
 		}
 	}
 	for i := range res.Replies {
-		if err := enqueuePayload(ctx, tx, chatID, Payload{Kind: KindReply, Reply: &res.Replies[i]}, ""); err != nil {
-			return err
+		if err := add(chatID, Payload{Kind: KindReply, Reply: &res.Replies[i]}, ""); err != nil {
+			return nil, err
 		}
 	}
 	for i := range res.Notices {
 		n := &res.Notices[i]
-		if err := enqueuePayload(ctx, tx, n.ChatID, Payload{Kind: KindReply, Reply: &n.Reply}, n.DedupeKey); err != nil {
-			return err
+		if err := add(n.ChatID, Payload{Kind: KindReply, Reply: &n.Reply}, n.DedupeKey); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return msgs, nil
 }
 
-// enqueuePayload writes one outgoing call to the outbox at reply priority.
-func enqueuePayload(ctx context.Context, tx store.DB, chatID int64, p Payload, dedupeKey string) error {
-	b, err := EncodePayload(p)
-	if err != nil {
-		return fmt.Errorf("encode %s payload: %w", p.Kind, err)
+// orderHold says how long to wait before handling row, when updates can arrive out of order
+// (webhook posts race on parallel connections) and an earlier update may still be on its way: 0
+// when the row may be handled now.
+func (d *Dispatcher) orderHold(ctx context.Context, tx store.DB, row store.InboxUpdate) (time.Duration, error) {
+	if d.cfg.OrderHold <= 0 {
+		return 0, nil
 	}
-	if _, _, err := store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: chatID, Priority: store.PriorityReply, Payload: b, DedupeKey: dedupeKey}); err != nil {
-		return fmt.Errorf("enqueue %s: %w", p.Kind, err)
+	left := d.cfg.OrderHold - time.Since(row.ReceivedAt)
+	if left <= 0 {
+		return 0, nil
 	}
-	return nil
+	gap, err := store.InboxGapBelow(ctx, tx, row.UpdateID, d.cfg.OrderWindow)
+	if err != nil || !gap {
+		return 0, err
+	}
+	d.m.UpdatesHeld.Inc()
+	return left, nil
 }
 
 // chatQueue is the set of chats waiting for a worker, in the order they asked, with each chat

@@ -151,13 +151,16 @@ func (p *Poller) keep(ctx context.Context, batch []json.RawMessage) (int64, erro
 	}
 	var next int64
 	for _, raw := range batch {
-		id, _, err := updateHead(raw)
-		if err != nil {
-			return 0, err
+		if id, _, err := updateHead(raw); err == nil {
+			next = max(next, id+1)
 		}
-		next = max(next, id+1)
 	}
-	chats, err := keepUpdates(ctx, p.cfg.Store, batch, p.m, p.beforeCommit)
+	if next == 0 {
+		// Nothing in the batch has an update id: there is nothing to confirm it with, and
+		// asking again would get the same batch. Telegram never does this.
+		return 0, errors.New("getUpdates gave updates without update_id")
+	}
+	chats, err := keepUpdates(ctx, p.cfg.Store, batch, p.m, p.log, p.beforeCommit)
 	if err != nil {
 		return 0, err
 	}
@@ -165,42 +168,49 @@ func (p *Poller) keep(ctx context.Context, batch []json.RawMessage) (int64, erro
 	return next, nil
 }
 
-// keepUpdates stores raw updates in the inbox in one transaction and returns the chats of the
-// new ones. Duplicates are counted and ignored.
-func keepUpdates(ctx context.Context, s *store.Store, raws []json.RawMessage, m *Metrics, beforeCommit func() error) ([]int64, error) {
-	var chats []int64
-	var in, dup int
-	now := time.Now()
-	err := s.Tx(ctx, func(tx pgx.Tx) error {
-		chats, in, dup = chats[:0], 0, 0
-		for _, raw := range raws {
-			id, chat, err := updateHead(raw)
-			if err != nil {
-				return err
-			}
-			inserted, err := store.StoreUpdate(ctx, tx, id, chat, raw, now)
-			if err != nil {
-				return err
-			}
-			if !inserted {
-				dup++
-				continue
-			}
-			in++
-			if chat != 0 {
-				chats = append(chats, chat)
-			}
+// keepUpdates stores raw updates in the inbox in one statement (and one commit) and returns the
+// chats of the new ones. Duplicates are counted and ignored. An entry without an update id is
+// logged and left out: it cannot be stored, and must not keep the rest of the batch from being
+// stored. Whatever else an update holds, it is kept as the bytes Telegram sent.
+func keepUpdates(ctx context.Context, s *store.Store, raws []json.RawMessage, m *Metrics, log *slog.Logger, beforeCommit func() error) ([]int64, error) {
+	updates := make([]store.InboxUpdate, 0, len(raws))
+	for _, raw := range raws {
+		id, chat, err := updateHead(raw)
+		if err != nil {
+			m.UpdatesFailed.Inc()
+			log.Error("intake: an update without update_id is left out", "err", err)
+			continue
 		}
-		if beforeCommit != nil {
+		updates = append(updates, store.InboxUpdate{UpdateID: id, ChatID: chat, Payload: raw})
+	}
+	var added []store.InboxUpdate
+	store1 := func(db store.DB) error {
+		var err error
+		added, err = store.StoreUpdates(ctx, db, updates, time.Now())
+		return err
+	}
+	var err error
+	if beforeCommit == nil {
+		err = store1(s.DB()) // one statement: its own transaction
+	} else {
+		err = s.Tx(ctx, func(tx pgx.Tx) error {
+			if err := store1(tx); err != nil {
+				return err
+			}
 			return beforeCommit()
-		}
-		return nil
-	})
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
-	m.UpdatesIn.Add(float64(in))
-	m.UpdatesDup.Add(float64(dup))
+	chats := make([]int64, 0, len(added))
+	for _, u := range added {
+		if u.ChatID != 0 {
+			chats = append(chats, u.ChatID)
+		}
+	}
+	m.UpdatesIn.Add(float64(len(added)))
+	m.UpdatesDup.Add(float64(len(updates) - len(added)))
 	return chats, nil
 }
 

@@ -10,23 +10,22 @@ import (
 type sendClass int
 
 const (
-	// classReply is a message in a conversation: per chat it may burst (ChatBurst), then
-	// ChatRate.
+	// classReply is a message in a conversation, to someone who just wrote: per chat it may burst
+	// (ChatBurst), then ChatRate; no global budget (only Telegram's own 429 holds replies back).
 	classReply sendClass = iota
-	// classBulk is a reminder or broadcast: at most one per chat per 1/ChatRate, never a burst,
-	// as Telegram asks of bulk senders.
+	// classBulk is a reminder or broadcast: the global budget (SEND_RATE). The per-chat rule (one
+	// a chat per 1/ChatRate) is kept by the outbox: a bulk queue is due again only after the gap.
 	classBulk
 	// classPaid is a broadcast sent with allow_paid_broadcast: its own, much larger global
-	// budget, the bulk per-chat rule still applies.
+	// budget.
 	classPaid
-	// classAnswer answers a pressed button: not a message, so no per-chat limit, but it still
-	// counts toward the global budget.
+	// classAnswer answers a pressed button: not a message, so no budget at all.
 	classAnswer
 )
 
 // rateLimiter keeps one Sender within Telegram's flood limits, before Telegram has to say so:
-// a global token bucket (about 30 messages/s allowed, we aim lower), a bucket per chat, and a
-// pause for the whole sender after a 429. It is driven by the caller's clock, so tests give it
+// a global token bucket for bulk messages (about 30/s allowed, we aim lower), a bucket per chat
+// for replies, and a pause for the whole sender after a 429. It is driven by the caller's clock, so tests give it
 // any time they like. Rates are per instance: with several instances, give each its share.
 type rateLimiter struct {
 	globalRate, paidRate float64
@@ -35,7 +34,7 @@ type rateLimiter struct {
 	mu          sync.Mutex
 	global      tokenBucket
 	paid        tokenBucket
-	chats       map[int64]*chatLimit
+	chats       map[int64]*tokenBucket
 	pausedUntil time.Time
 	takes       int // since the last prune
 }
@@ -65,11 +64,6 @@ func (b *tokenBucket) until(rate float64) time.Duration {
 	return time.Duration(math.Ceil((1 - b.tokens) / rate * float64(time.Second)))
 }
 
-type chatLimit struct {
-	tokenBucket
-	lastSend time.Time
-}
-
 // globalBurst is how far the global bucket may run ahead: a tenth of a second's worth, so that
 // within any one second we stay near the configured rate (a full second's burst on top of the
 // rate would double it in the worst second).
@@ -81,59 +75,56 @@ const pruneEvery = 4096
 
 func newRateLimiter(globalRate, paidRate, chatRate float64, chatBurst int) *rateLimiter {
 	return &rateLimiter{globalRate: globalRate, paidRate: paidRate, chatRate: chatRate,
-		chatBurst: float64(max(1, chatBurst)), chats: map[int64]*chatLimit{}}
+		chatBurst: float64(max(1, chatBurst)), chats: map[int64]*tokenBucket{}}
 }
 
-// take spends one call of the budgets that apply to class for chatID at now and returns 0, or
-// spends nothing and returns how long to wait before asking again.
+// take spends one call of the budget that applies to class for chatID at now and returns 0, or
+// spends nothing and returns how long to wait before asking again. A pause (Telegram's
+// retry_after) holds every class.
 func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Before(l.pausedUntil) {
 		return l.pausedUntil.Sub(now)
 	}
-	global, rate := &l.global, l.globalRate
-	if class == classPaid {
-		global, rate = &l.paid, l.paidRate
-	}
-	global.refill(now, rate, globalBurst(rate))
-	wait := global.until(rate)
-
-	var c *chatLimit
-	if class != classAnswer {
-		c = l.chats[chatID]
-		if c == nil {
-			c = &chatLimit{}
-			l.chats[chatID] = c
+	switch class {
+	case classAnswer:
+		return 0
+	case classBulk, classPaid:
+		b, rate := &l.global, l.globalRate
+		if class == classPaid {
+			b, rate = &l.paid, l.paidRate
 		}
-		c.refill(now, l.chatRate, l.chatBurst)
-		wait = max(wait, c.until(l.chatRate))
-		if class != classReply && !c.lastSend.IsZero() {
-			gap := time.Duration(float64(time.Second) / l.chatRate)
-			wait = max(wait, c.lastSend.Add(gap).Sub(now))
+		b.refill(now, rate, globalBurst(rate))
+		if wait := b.until(rate); wait > 0 {
+			return wait
 		}
+		b.tokens--
+		return 0
 	}
-	if wait > 0 {
+	c := l.chats[chatID]
+	if c == nil {
+		c = &tokenBucket{}
+		l.chats[chatID] = c
+	}
+	c.refill(now, l.chatRate, l.chatBurst)
+	if wait := c.until(l.chatRate); wait > 0 {
 		return wait
 	}
-	global.tokens--
-	if c != nil {
-		c.tokens--
-		c.lastSend = now
-	}
+	c.tokens--
 	if l.takes++; l.takes >= pruneEvery {
 		l.pruneLocked(now)
 	}
 	return 0
 }
 
-// pruneLocked forgets chats whose bucket has refilled and whose bulk gap has passed: a new entry
-// for them would behave the same.
+// pruneLocked forgets chats whose bucket has refilled: a new entry for them would behave the
+// same.
 func (l *rateLimiter) pruneLocked(now time.Time) {
 	l.takes = 0
 	full := time.Duration(l.chatBurst / l.chatRate * float64(time.Second))
 	for id, c := range l.chats {
-		if now.Sub(c.last) >= full && now.Sub(c.lastSend) >= full {
+		if now.Sub(c.last) >= full {
 			delete(l.chats, id)
 		}
 	}

@@ -36,25 +36,23 @@ func TestRateLimiterReplyBurstThenChatRate(t *testing.T) {
 	}
 }
 
-func TestRateLimiterBulkNeverBursts(t *testing.T) {
+// Replies are not held by the bulk budget, and button answers by nothing at all: only a reply's
+// own chat bucket (and a pause after a 429) can hold it.
+func TestRateLimiterRepliesIgnoreTheBulkBudget(t *testing.T) {
 	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
-	l := newRateLimiter(1000, 1000, 1, 3)
+	l := newRateLimiter(1, 1, 1, 3)
 	if w := l.take(c.now(), 7, classBulk); w != 0 {
 		t.Fatalf("first bulk message waits %v", w)
 	}
-	if w := l.take(c.now(), 7, classBulk); w != time.Second {
-		t.Fatalf("second bulk message at once: wait %v, want 1s", w)
+	if w := l.take(c.now(), 8, classBulk); w != time.Second {
+		t.Fatalf("second bulk message at 1/s: wait %v, want 1s", w)
 	}
-	c.advance(600 * time.Millisecond)
-	if w := l.take(c.now(), 7, classPaid); w != 400*time.Millisecond {
-		t.Fatalf("paid broadcast 0.6s later: wait %v, want 0.4s (the per-chat rule still holds)", w)
+	for chat := int64(100); chat < 200; chat++ {
+		if w := l.take(c.now(), chat, classReply); w != 0 {
+			t.Fatalf("a reply to chat %d waits %v on the spent bulk budget", chat, w)
+		}
 	}
-	// A reply to a chat that just got a bulk message may go (burst left).
-	if w := l.take(c.now(), 7, classReply); w != 0 {
-		t.Fatalf("reply after a bulk message waits %v", w)
-	}
-	// Button answers are not messages: no per-chat limit.
-	for range 5 {
+	for range 50 {
 		if w := l.take(c.now(), 7, classAnswer); w != 0 {
 			t.Fatalf("callback answer waits %v", w)
 		}
@@ -81,7 +79,7 @@ func TestRateLimiterGlobalRate(t *testing.T) {
 		t.Fatalf("sent %d in a minute at 20/s, want about 1200 (at most %d)", sent, most)
 	}
 	// Paid broadcasts have their own budget: the free one being empty does not hold them.
-	for chat := int64(1_000_000); l.take(c.now(), chat, classReply) == 0; chat++ {
+	for chat := int64(1_000_000); l.take(c.now(), chat, classBulk) == 0; chat++ {
 	}
 	if w := l.take(c.now(), 1_000_001, classPaid); w != 0 {
 		t.Fatalf("paid broadcast waits %v on the free budget", w)
@@ -109,10 +107,10 @@ func TestRateLimiterForgetsIdleChats(t *testing.T) {
 	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	l := newRateLimiter(1e9, 1e9, 1, 3)
 	for chat := range int64(pruneEvery - 1) {
-		l.take(c.now(), chat, classBulk)
+		l.take(c.now(), chat, classReply)
 	}
 	c.advance(time.Minute)
-	l.take(c.now(), -1, classBulk) // the pruneEvery-th take sweeps
+	l.take(c.now(), -1, classReply) // the pruneEvery-th take sweeps
 	if n := len(l.chats); n != 1 {
 		t.Fatalf("%d chats remembered after a minute idle, want 1", n)
 	}

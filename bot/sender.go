@@ -12,7 +12,6 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
-	"github.com/jackc/pgx/v5"
 
 	"umkmbot/store"
 )
@@ -24,12 +23,14 @@ type SenderConfig struct {
 	Metrics *Metrics     // nil: unregistered metrics
 	Logger  *slog.Logger // nil: discarded
 
-	// GlobalRate is how many messages per second this instance sends at most (default 25,
-	// within Telegram's ~30/s). With several instances, give each its share.
+	// GlobalRate is how many reminders and broadcasts per second this instance sends at most
+	// (default 25, within Telegram's ~30/s for bulk notifications). Replies and button answers
+	// are not counted against it: they answer someone who just wrote, and only Telegram's own 429
+	// holds them back. With several instances, give each its share.
 	GlobalRate float64
-	// ChatRate is the sustained rate to one chat, per second (default 1). Replies may burst
-	// ChatBurst messages (default 3); reminders and broadcasts never burst: at most one per chat
-	// per 1/ChatRate.
+	// ChatRate is the sustained rate of replies to one chat, per second (default 1), which may
+	// burst ChatBurst messages (default 3) so that a reply of two or three messages goes out back
+	// to back. Reminders and broadcasts go at most one per chat per 1/ChatRate.
 	ChatRate  float64
 	ChatBurst int
 	// PaidBroadcast sends broadcasts (priority 2) with allow_paid_broadcast: Telegram then lets
@@ -41,14 +42,20 @@ type SenderConfig struct {
 	// network, timeout); then it is failed (default 8).
 	MaxAttempts int
 
-	// Workers is how many Telegram calls may be in flight at once (default 8; 64 with
-	// PaidBroadcast). At ~100 ms a call, 8 keep 25/s going with room to spare.
+	// Workers is how many Telegram calls may be in flight at once (default 32; 64 with
+	// PaidBroadcast). Replies need them: at ~100 ms a call, 32 answer ~300 messages/s.
 	Workers int
-	// Batch is how many claimed rows this instance holds at most, queued or in flight
-	// (default 2×Workers). Small, so that a reply enqueued now waits behind few others.
+	// Batch is how many claimed queues of each kind (replies; reminders and broadcasts) this
+	// instance holds at most, waiting or in flight (default 2×Workers). Small, so that what is
+	// claimed is sent soon.
 	Batch int
-	// Lease is how long a claimed row belongs to this instance before another may take it
-	// (default 2 min). It must outlast a send: see SendTimeout.
+	// PerReplyQueue is how many messages of one chat's replies a claim takes, sent back to back
+	// (default 10).
+	PerReplyQueue int
+	// Lease is how long a claimed queue belongs to this instance before another may take it
+	// (default 15s). The sender renews the leases of what it holds every Lease/3, so a lease runs
+	// out only when the instance died (or cannot reach the database): then another instance takes
+	// over within Lease.
 	Lease time.Duration
 	// PollInterval is how often the outbox is looked at when nobody nudges (default 1s): rows
 	// due later (retries, scheduled reminders) and rows enqueued by other instances.
@@ -59,11 +66,18 @@ type SenderConfig struct {
 	Now func() time.Time
 }
 
-// Sender delivers the outbox to Telegram: replies before reminders before broadcasts, within
-// Telegram's global and per-chat limits, each chat's messages in the order they were enqueued.
-// A 429 pauses the whole sender for retry_after; a 403 marks the owner unreachable and drops
-// what was queued for them; a 400 fails the message; anything else is retried with backoff.
-// Several instances may run against one database: each row is claimed by one of them.
+// Sender delivers the outbox to Telegram: replies before reminders before broadcasts, each chat's
+// messages in the order they were enqueued, broadcasts and reminders within SEND_RATE and never in
+// the way of replies. A 429 pauses the whole sender for retry_after; a 403 marks the owner
+// unreachable and drops what was queued for them; a 400 fails the message; anything else is
+// retried with backoff. Several instances may run against one database: each queue is claimed by
+// one of them at a time.
+//
+// Exactly once, in normal operation: a message Telegram accepted is recorded as sent (deleted from
+// the outbox) before its queue can be claimed again. The record is retried until it sticks, the
+// database being down for a while included; meanwhile the queue's lease is renewed, and this
+// instance never claims a queue it still holds. The one window left is a crash between Telegram's
+// accept and the record: that message goes again after the lease (at-least-once).
 type Sender struct {
 	cfg   SenderConfig
 	m     *Metrics
@@ -81,8 +95,11 @@ const (
 	retryDelayBase   = time.Second
 	retryDelayMax    = 5 * time.Minute
 	callGrace        = 2 * time.Second  // how long an in-flight call may finish after a stop
-	sendWriteTimeout = 10 * time.Second // bounds recording an outcome, which a stop does not cancel
+	writeTimeout     = 10 * time.Second // bounds one database write of the sender, from its own start
+	recordRetryMax   = 5 * time.Second  // the longest pause between tries at recording outcomes
+	stopRecordBound  = 15 * time.Second // how long a stop keeps trying to record what was sent
 	senderStatsEvery = 10 * time.Second // depth gauge and the unreachable sweep
+	longWait         = 2 * time.Second  // a rate-limit wait longer than this gives the queue back
 )
 
 // NewSender makes a Sender; Run starts it.
@@ -103,7 +120,7 @@ func NewSender(cfg SenderConfig) *Sender {
 		cfg.MaxAttempts = 8
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 8
+		cfg.Workers = 32
 		if cfg.PaidBroadcast {
 			cfg.Workers = 64
 		}
@@ -111,8 +128,11 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.Batch <= 0 {
 		cfg.Batch = 2 * cfg.Workers
 	}
+	if cfg.PerReplyQueue <= 0 {
+		cfg.PerReplyQueue = 10
+	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = 2 * time.Minute
+		cfg.Lease = 15 * time.Second
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
@@ -145,43 +165,31 @@ func (s *Sender) Nudge() {
 	}
 }
 
-// Run sends until ctx ends, then lets calls in flight finish (briefly), gives back what it had
-// claimed and not sent, and returns nil.
+// Run sends until ctx ends, then lets calls in flight finish (briefly), records what became of
+// everything it held (giving back what it had not sent) and returns nil.
 func (s *Sender) Run(ctx context.Context) error {
-	p := s.newPass(false)
+	stats, stopStats := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	for range s.cfg.Workers {
-		wg.Go(func() { p.work(ctx) })
-	}
-	wg.Go(func() { s.keepStats(ctx) })
-	p.claimLoop(ctx)
-	p.close()
+	wg.Go(func() { s.keepStats(stats) })
+	_ = s.newPass(false).run(ctx)
+	stopStats()
 	wg.Wait()
-	p.releaseQueued(ctx)
 	return nil
 }
 
-// Flush sends every row that is due now (and any that become due while it runs, such as a
-// chat's next message), then returns: for a graceful shutdown, after the dispatcher has
-// stopped. It returns ctx's error when ctx ends first; what was not sent stays in the outbox.
-// It may run beside Run: the two claim different rows.
+// Flush sends every message that is due now (and any that become due while it runs, such as a
+// chat's next message), then returns: for a graceful shutdown, after the dispatcher has stopped.
+// It returns ctx's error when ctx ends first; what was not sent stays in the outbox. It may run
+// beside Run: the two claim different queues.
 func (s *Sender) Flush(ctx context.Context) error {
-	p := s.newPass(true)
-	var wg sync.WaitGroup
-	for range s.cfg.Workers {
-		wg.Go(func() { p.work(ctx) })
-	}
-	err := p.claimLoop(ctx)
-	p.close()
-	wg.Wait()
-	p.releaseQueued(ctx)
+	err := s.newPass(true).run(ctx)
 	if err == nil {
 		err = ctx.Err()
 	}
 	return err
 }
 
-// keepStats sets the queue depth gauge and fails rows queued for unreachable owners, every
+// keepStats sets the queue depth gauge and fails messages queued for unreachable owners, every
 // senderStatsEvery.
 func (s *Sender) keepStats(ctx context.Context) {
 	t := time.NewTicker(senderStatsEvery)
@@ -208,305 +216,152 @@ func (s *Sender) keepStats(ctx context.Context) {
 	}
 }
 
-// pass is one run of claiming and sending: Run's, which lasts, or Flush's, which ends when
-// nothing is due. Claimed rows wait in a queue ordered by priority, so a reply claimed now goes
-// ahead of the broadcast rows claimed before it.
-type pass struct {
-	s         *Sender
-	untilIdle bool // Flush: stop when a claim finds nothing and nothing is in hand
-
-	mu      sync.Mutex
-	queue   outboxQueue
-	busy    int           // rows taken by workers and not finished
-	urgent  bool          // a reply finished: its chat's next row may be waiting
-	changed chan struct{} // closed and replaced on every push, finish and close
-	closed  bool
-}
-
-func (s *Sender) newPass(untilIdle bool) *pass {
-	return &pass{s: s, untilIdle: untilIdle, changed: make(chan struct{})}
-}
-
-func (p *pass) notifyLocked() {
-	close(p.changed)
-	p.changed = make(chan struct{})
-}
-
-// claimLoop claims rows whenever there is room and a reason to look, until ctx ends (or, for
-// Flush, until nothing is left).
-func (p *pass) claimLoop(ctx context.Context) error {
-	s := p.s
-	tick := time.NewTicker(s.cfg.PollInterval)
-	defer tick.Stop()
-	look := true // the first look is always made
-	failures := 0
-	for ctx.Err() == nil {
-		if wait := s.lim.paused(s.now()); wait > 0 {
-			if !sleepCtx(ctx, wait) {
-				break
-			}
-			look = true
-		}
-		p.mu.Lock()
-		room := s.cfg.Batch - p.queue.Len() - p.busy
-		look = look || p.urgent || p.queue.Len() == 0 || room >= s.cfg.Batch/2
-		p.urgent = false
-		idle := p.queue.Len() == 0 && p.busy == 0
-		changed := p.changed
-		p.mu.Unlock()
-
-		if room > 0 && look {
-			look = false
-			msgs, err := store.ClaimOutbox(ctx, s.cfg.Store.DB(), s.now(), room, s.cfg.Lease)
-			if err != nil {
-				if ctx.Err() != nil {
-					break
-				}
-				failures++
-				s.log.Warn("sender: claiming from the outbox", "err", err)
-				if p.untilIdle && failures >= 3 {
-					return err
-				}
-				if !sleepCtx(ctx, min(time.Duration(failures)*time.Second, 30*time.Second)) {
-					break
-				}
-				look = true
-				continue
-			}
-			failures = 0
-			if len(msgs) > 0 {
-				p.push(msgs)
-				continue
-			}
-			if p.untilIdle && idle {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-		case <-s.nudge:
-			look = true
-		case <-tick.C:
-			look = true
-		case <-changed:
-		}
+// deliver makes the calls of a claimed queue's messages, in order, each from where an earlier
+// attempt left off, and says what became of the queue. ctx ending stops it between calls (the
+// rest is given back).
+func (s *Sender) deliver(ctx context.Context, q store.ClaimedQueue, bulkToken bool) store.QueueOutcome {
+	out := store.QueueOutcome{QueueKey: q.QueueKey, Claim: q.Claim, Next: store.QueueDone, At: s.now()}
+	log := s.log.With("chat_id", q.ChatID, "priority", q.Priority)
+	if len(q.Messages) == 0 {
+		out.Empty, out.SeenPending = true, q.Pending
+		return out
 	}
-	return nil
-}
-
-func (p *pass) push(msgs []store.OutboxMessage) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, m := range msgs {
-		p.queue.push(m)
+	if q.Attempts > s.cfg.MaxAttempts {
+		// Claimed again and again without an outcome: an instance died while sending it.
+		m := q.Messages[0]
+		s.m.Sends.WithLabelValues("failed").Inc()
+		log.Warn("sender: message failed", "outbox_id", m.ID, "reason", "too many attempts")
+		out.FailedID, out.FailReason = m.ID, "too many attempts"
+		return out
 	}
-	p.notifyLocked()
-}
-
-// next takes the most urgent claimed row, waiting for one; false when the pass is over.
-func (p *pass) next(ctx context.Context) (store.OutboxMessage, bool) {
-	for {
-		p.mu.Lock()
-		if p.closed || ctx.Err() != nil {
-			p.mu.Unlock()
-			return store.OutboxMessage{}, false
-		}
-		if p.queue.Len() > 0 {
-			m := p.queue.pop()
-			p.busy++
-			p.mu.Unlock()
-			return m, true
-		}
-		changed := p.changed
-		p.mu.Unlock()
-		select {
-		case <-ctx.Done():
-		case <-changed:
-		}
-	}
-}
-
-func (p *pass) finish(m store.OutboxMessage) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.busy--
-	if m.Priority == store.PriorityReply {
-		p.urgent = true
-	}
-	p.notifyLocked()
-}
-
-func (p *pass) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.closed = true
-	p.notifyLocked()
-}
-
-// work is one worker: it delivers claimed rows until the pass is over.
-func (p *pass) work(ctx context.Context) {
-	for {
-		m, ok := p.next(ctx)
-		if !ok {
-			return
-		}
-		p.s.deliver(ctx, m)
-		p.finish(m)
-	}
-}
-
-// releaseQueued gives back the rows claimed and not taken by a worker, due at once, so that
-// the next instance need not wait for their lease to run out.
-func (p *pass) releaseQueued(ctx context.Context) {
-	p.mu.Lock()
-	var ids []int64
-	for p.queue.Len() > 0 {
-		ids = append(ids, p.queue.pop().ID)
-	}
-	p.mu.Unlock()
-	if len(ids) == 0 {
-		return
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendWriteTimeout)
-	defer cancel()
-	if err := store.ReleaseOutbox(wctx, p.s.cfg.Store.DB(), ids, p.s.now()); err != nil {
-		p.s.log.Warn("sender: giving back claimed messages; they go out when their lease ends", "count", len(ids), "err", err)
-	}
-}
-
-// deliver makes the calls of one row, from where an earlier attempt left off, and records the
-// outcome. It never returns an error: every outcome is written to the row (or, when even that
-// fails, logged, and the lease brings the row back).
-func (s *Sender) deliver(ctx context.Context, m store.OutboxMessage) {
-	// Recording the outcome must survive a stop: a sent message not marked sent would go twice.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendWriteTimeout)
-	defer cancel()
-	db := s.cfg.Store.DB()
-	log := s.log.With("outbox_id", m.ID, "chat_id", m.ChatID, "priority", m.Priority)
-
-	if m.Attempts > s.cfg.MaxAttempts {
-		// Claimed again and again without an outcome: the process died while sending it.
-		s.fail(wctx, log, m, "too many attempts", "")
-		return
-	}
-	payload, err := DecodePayload(m.Payload)
-	if err != nil {
-		s.fail(wctx, log, m, "payload is not valid JSON", "")
-		return
-	}
-	paid := s.cfg.PaidBroadcast && m.Priority == store.PriorityBroadcast
-	calls, err := renderPayload(m.ChatID, payload, paid)
-	if err != nil {
-		s.fail(wctx, log, m, err.Error(), "")
-		return
-	}
-	class := classReply
-	switch {
-	case payload.Kind == KindCallbackAnswer:
-		class = classAnswer
-	case paid:
-		class = classPaid
-	case m.Priority != store.PriorityReply:
-		class = classBulk
-	}
-
-	done := payload.Sent
-	for done < len(calls) {
-		c := calls[done]
-		if wait, ok := s.waitTurn(ctx, m, class); !ok {
-			s.giveBack(wctx, log, m, payload, done, s.now().Add(wait))
-			return
-		}
-		err := s.call(ctx, c)
-		out := classifySendError(err)
-		if out.kind == outEditGone {
-			// The message to edit was deleted or is too old: say it anew. The send takes its
-			// own turn, so it waits for the limiter like any other.
-			if nc, ok := c.asNewMessage(); ok {
-				calls[done] = nc
-				log.Info("sender: message to edit is gone; sending a new one", "description", out.desc)
-				continue
-			}
-			out = outcome{kind: outSentOK}
-		}
-		switch out.kind {
-		case outSentOK:
-			s.m.Sends.WithLabelValues("ok").Inc()
-			done++
-		case outRateLimited:
-			s.m.Sends.WithLabelValues("rate_limited").Inc()
-			s.tooManyRequests(log, c.method, out.retryAfter)
-			s.giveBack(wctx, log, m, payload, done, s.now().Add(time.Duration(out.retryAfter)*time.Second))
-			return
-		case outUnauthorized:
-			// Our token is refused: nothing can be sent. Wait without burning attempts, loudly.
-			s.m.Sends.WithLabelValues("retry").Inc()
-			log.Error("sender: Telegram refuses the bot token; pausing", "method", c.method, "description", out.desc)
-			until := s.now().Add(time.Minute)
-			s.lim.pause(until)
-			s.giveBack(wctx, log, m, payload, done, until)
-			return
-		case outBlocked:
-			s.m.Sends.WithLabelValues("blocked").Inc()
-			var n int64
-			err := s.cfg.Store.Tx(wctx, func(tx pgx.Tx) error {
-				var err error
-				n, err = store.FailUnreachableChat(wctx, tx, m.ChatID, s.now(), "forbidden: "+out.desc)
-				return err
-			})
-			if err != nil {
-				log.Error("sender: recording an unreachable owner", "err", err)
-				return
-			}
-			log.Info("sender: owner unreachable; their queued messages dropped", "description", out.desc, "dropped", n)
-			return
-		case outRejected:
+	for _, m := range q.Messages {
+		log := log.With("outbox_id", m.ID)
+		payload, err := DecodePayload(m.Payload)
+		if err != nil {
 			s.m.Sends.WithLabelValues("failed").Inc()
-			s.fail(wctx, log, m, out.desc, c.method)
-			return
-		case outTransient:
-			if m.Attempts >= s.cfg.MaxAttempts {
+			log.Warn("sender: message failed", "reason", "payload is not valid JSON")
+			out.FailedID, out.FailReason = m.ID, "payload is not valid JSON"
+			return out
+		}
+		paid := s.cfg.PaidBroadcast && m.Priority == store.PriorityBroadcast
+		calls, err := renderPayload(m.ChatID, payload, paid)
+		if err != nil {
+			s.m.Sends.WithLabelValues("failed").Inc()
+			log.Warn("sender: message failed", "reason", err.Error())
+			out.FailedID, out.FailReason = m.ID, err.Error()
+			return out
+		}
+		class := classOf(payload, m.Priority, paid)
+		done := payload.Sent
+		// giveBack ends the attempt at this message: what went before it is sent, it is the
+		// queue's first unsent message.
+		giveBack := func(next store.QueueNext, at time.Time, reason string) store.QueueOutcome {
+			out.Next, out.At, out.HeadID, out.Reason = next, at, m.ID, reason
+			if done != payload.Sent {
+				p := payload
+				p.Sent = done
+				if b, err := EncodePayload(p); err == nil {
+					out.Progress = b
+				}
+			}
+			return out
+		}
+		for done < len(calls) {
+			c := calls[done]
+			if bulkToken {
+				bulkToken = false // the dispatcher of jobs took this call's turn already
+			} else if wait, ok := s.waitTurn(ctx, m.ChatID, class); !ok {
+				return giveBack(store.QueueRelease, s.now().Add(wait), "")
+			}
+			err := s.call(ctx, c)
+			res := classifySendError(err)
+			if res.kind == outEditGone {
+				// The message to edit was deleted or is too old: say it anew. The send takes its
+				// own turn, so it waits for the limiter like any other.
+				if nc, ok := c.asNewMessage(); ok {
+					calls[done] = nc
+					log.Info("sender: message to edit is gone; sending a new one", "description", res.desc)
+					continue
+				}
+				res = outcome{kind: outSentOK}
+			}
+			switch res.kind {
+			case outSentOK:
+				s.m.Sends.WithLabelValues("ok").Inc()
+				done++
+				continue
+			case outRateLimited:
+				s.m.Sends.WithLabelValues("rate_limited").Inc()
+				s.tooManyRequests(log, c.method, res.retryAfter)
+				return giveBack(store.QueueRelease, s.now().Add(time.Duration(res.retryAfter)*time.Second), "")
+			case outUnauthorized:
+				// Our token is refused: nothing can be sent. Wait without burning attempts, loudly.
+				s.m.Sends.WithLabelValues("retry").Inc()
+				log.Error("sender: Telegram refuses the bot token; pausing", "method", c.method, "description", res.desc)
+				until := s.now().Add(time.Minute)
+				s.lim.pause(until)
+				return giveBack(store.QueueRelease, until, "")
+			case outBlocked:
+				s.m.Sends.WithLabelValues("blocked").Inc()
+				log.Info("sender: owner unreachable; their queued messages are dropped", "description", res.desc)
+				out = giveBack(store.QueueDone, s.now(), "")
+				out.Unreachable = "forbidden: " + res.desc
+				return out
+			case outRejected:
 				s.m.Sends.WithLabelValues("failed").Inc()
-				s.fail(wctx, log, m, "gave up after "+strconv.Itoa(m.Attempts)+" attempts: "+out.desc, c.method)
-				return
+				log.Warn("sender: message failed", "method", c.method, "reason", res.desc)
+				out.FailedID, out.FailReason = m.ID, res.desc
+				return out
+			case outTransient:
+				attempts := q.Attempts
+				if len(out.Sent) > 0 {
+					attempts = 1 // this message's first try
+				}
+				if attempts >= s.cfg.MaxAttempts {
+					s.m.Sends.WithLabelValues("failed").Inc()
+					reason := "gave up after " + strconv.Itoa(attempts) + " attempts: " + res.desc
+					log.Warn("sender: message failed", "method", c.method, "reason", reason)
+					out.FailedID, out.FailReason = m.ID, reason
+					return out
+				}
+				s.m.Sends.WithLabelValues("retry").Inc()
+				at := s.now().Add(retryDelay(attempts))
+				log.Warn("sender: call failed; will retry", "method", c.method, "attempt", attempts, "err", res.desc, "retry_at", at)
+				return giveBack(store.QueueRetry, at, res.desc)
 			}
-			s.m.Sends.WithLabelValues("retry").Inc()
-			at := s.now().Add(retryDelay(m.Attempts))
-			log.Warn("sender: call failed; will retry", "method", c.method, "attempt", m.Attempts, "err", out.desc, "retry_at", at)
-			rerr := s.saveProgress(wctx, m, payload, done)
-			if rerr == nil {
-				rerr = store.RescheduleOutbox(wctx, db, m.ID, at, out.desc)
-			}
-			if rerr != nil {
-				log.Error("sender: rescheduling; the lease brings it back", "err", rerr)
-			}
-			return
 		}
+		out.Sent = append(out.Sent, m.ID)
 	}
-	// Telegram has the message: record it, trying a few times, because a row left unmarked
-	// is sent again when its lease runs out.
-	var markErr error
-	for try := range 4 {
-		if markErr = store.MarkOutboxSent(wctx, db, m.ID, s.now()); markErr == nil || !sleepCtx(wctx, time.Duration(try+1)*250*time.Millisecond) {
-			break
-		}
+	if q.Priority != store.PriorityReply {
+		// Bulk: at most one message per chat per 1/ChatRate.
+		out.At = s.now().Add(time.Duration(float64(time.Second) / s.cfg.ChatRate))
 	}
-	if markErr != nil {
-		log.Error("sender: marking a sent message; it may go twice", "err", markErr)
-	}
+	return out
 }
 
-// waitTurn waits until the limiter lets this row's next call go. It gives up (false, with how
-// long until the limiter would allow it) when ctx ends or when the wait would outlast the lease,
-// which would let another instance send the row too.
-func (s *Sender) waitTurn(ctx context.Context, m store.OutboxMessage, class sendClass) (time.Duration, bool) {
+// classOf says which of Telegram's limits a message counts against.
+func classOf(p Payload, priority int, paid bool) sendClass {
+	switch {
+	case p.Kind == KindCallbackAnswer:
+		return classAnswer
+	case paid:
+		return classPaid
+	case priority != store.PriorityReply:
+		return classBulk
+	}
+	return classReply
+}
+
+// waitTurn waits until the limiter lets a call of class to chatID go. It gives up (false, with
+// how long until the limiter would allow it) when ctx ends or when the wait is long (a pause for
+// Telegram's retry_after): the queue is then given back rather than holding a worker.
+func (s *Sender) waitTurn(ctx context.Context, chatID int64, class sendClass) (time.Duration, bool) {
 	for {
-		now := s.now()
-		wait := s.lim.take(now, m.ChatID, class)
+		wait := s.lim.take(s.now(), chatID, class)
 		if wait == 0 {
 			return 0, true
 		}
-		if now.Add(wait + s.cfg.SendTimeout).After(m.NotBefore) {
+		if wait > longWait {
 			return wait, false
 		}
 		if !sleepCtx(ctx, wait) {
@@ -526,37 +381,6 @@ func (s *Sender) call(ctx context.Context, c tgCall) error {
 	})
 	defer stop()
 	return c.do(cctx, s.cfg.Client)
-}
-
-// giveBack returns a row unsent, due at at, without counting the attempt.
-func (s *Sender) giveBack(ctx context.Context, log *slog.Logger, m store.OutboxMessage, p Payload, done int, at time.Time) {
-	err := s.saveProgress(ctx, m, p, done)
-	if err == nil {
-		err = store.ReleaseOutbox(ctx, s.cfg.Store.DB(), []int64{m.ID}, at)
-	}
-	if err != nil {
-		log.Warn("sender: giving a message back; its lease brings it back", "err", err)
-	}
-}
-
-// saveProgress records in the row's payload how many of its calls were made, when that changed.
-func (s *Sender) saveProgress(ctx context.Context, m store.OutboxMessage, p Payload, done int) error {
-	if done == p.Sent {
-		return nil
-	}
-	p.Sent = done
-	b, err := EncodePayload(p)
-	if err != nil {
-		return err
-	}
-	return store.SetOutboxPayload(ctx, s.cfg.Store.DB(), m.ID, b)
-}
-
-func (s *Sender) fail(ctx context.Context, log *slog.Logger, m store.OutboxMessage, reason, method string) {
-	log.Warn("sender: message failed", "method", method, "reason", reason)
-	if err := store.MarkOutboxFailed(ctx, s.cfg.Store.DB(), m.ID, reason); err != nil {
-		log.Error("sender: marking a failed message", "err", err)
-	}
 }
 
 // tooManyRequests pauses every send for retry_after seconds and records it.

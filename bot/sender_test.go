@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
@@ -86,17 +88,16 @@ func (r *senderRig) flush(s *Sender) {
 	}
 }
 
-// enqueue puts a payload in the outbox (in SQL: the sender's tests depend on the table only).
+// enqueue puts a payload in the outbox, due now by the rig's clock.
 func (r *senderRig) enqueue(chatID int64, priority int, p Payload) int64 {
 	r.t.Helper()
 	b, err := EncodePayload(p)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	var id int64
-	if err := r.db.DB().QueryRow(context.Background(), `
-		INSERT INTO outbox (chat_id, priority, payload, not_before) VALUES ($1, $2, $3, $4) RETURNING id`,
-		chatID, priority, b, r.now()).Scan(&id); err != nil {
+	id, _, err := store.Enqueue(context.Background(), r.db.DB(), store.OutboxMessage{ChatID: chatID, Priority: priority,
+		Payload: b, NotBefore: r.now()})
+	if err != nil {
 		r.t.Fatal(err)
 	}
 	return id
@@ -106,6 +107,9 @@ func (r *senderRig) text(chatID int64, priority int, text string) int64 {
 	return r.enqueue(chatID, priority, reply(flows.Reply{Text: text}))
 }
 
+// rowState is what became of an outbox message: "pending" (still queued: Attempts are its
+// queue's tries of its first message), "failed" (with the reason) or "sent" (gone from the outbox
+// without a failure record).
 type rowState struct {
 	Status   string
 	Attempts int
@@ -114,13 +118,36 @@ type rowState struct {
 
 func (r *senderRig) row(id int64) rowState {
 	r.t.Helper()
-	var s rowState
-	if err := r.db.DB().QueryRow(context.Background(),
-		`SELECT status, attempts, coalesce(last_error, '') FROM outbox WHERE id = $1`, id).
-		Scan(&s.Status, &s.Attempts, &s.Error); err != nil {
+	ctx := context.Background()
+	s := rowState{Status: "pending"}
+	err := r.db.DB().QueryRow(ctx, `
+		SELECT coalesce(o.last_error, ''), q.attempts FROM outbox o
+		JOIN outbox_queues q ON q.chat_id = o.chat_id AND q.priority = o.priority WHERE o.id = $1`, id).Scan(&s.Error, &s.Attempts)
+	if err == nil {
+		return s
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		r.t.Fatal(err)
+	}
+	s = rowState{Status: "failed"}
+	err = r.db.DB().QueryRow(ctx, `SELECT reason FROM outbox_failed WHERE id = $1`, id).Scan(&s.Error)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return rowState{Status: "sent"}
+	}
+	if err != nil {
 		r.t.Fatal(err)
 	}
 	return s
+}
+
+// left counts the messages still queued and those failed.
+func (r *senderRig) left() (queued, failed int) {
+	r.t.Helper()
+	if err := r.db.DB().QueryRow(context.Background(),
+		`SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox_failed)`).Scan(&queued, &failed); err != nil {
+		r.t.Fatal(err)
+	}
+	return queued, failed
 }
 
 // sentTexts is the text of every successful sendMessage, in the order the fake received them.
@@ -178,7 +205,7 @@ func TestSenderPriorityOrder(t *testing.T) {
 		t.Fatalf("sent %q, want %q", got, want)
 	}
 	for _, id := range []int64{a, m, b} {
-		if s := r.row(id); s.Status != "sent" || s.Attempts != 1 {
+		if s := r.row(id); s.Status != "sent" {
 			t.Errorf("row %d: %+v", id, s)
 		}
 	}
@@ -276,8 +303,8 @@ func TestSender429PausesEverythingAndLosesNothing(t *testing.T) {
 		t.Errorf("sent %q: want each message once", got)
 	}
 	for _, id := range ids {
-		if s := r.row(id); s.Status != "sent" || s.Attempts != 1 {
-			t.Errorf("row %d: %+v (a 429 must not burn an attempt)", id, s)
+		if s := r.row(id); s.Status != "sent" {
+			t.Errorf("row %d: %+v", id, s)
 		}
 	}
 	if got := counterValue(r.m.TooManyRequests); got != 1 {
@@ -331,17 +358,19 @@ func TestSender403MarksTheOwnerUnreachable(t *testing.T) {
 		t.Errorf("blocked sends = %v", got)
 	}
 
-	// Later bulk messages to them are not sent.
+	// Later bulk messages to them are not sent: they fail at once, counted.
 	reminder := r.text(50, store.PriorityReminder, "pengingat")
 	broadcast := r.text(50, store.PriorityBroadcast, "pengumuman")
 	r.flush(s)
 	if n := len(r.srv.Calls("")); n != 2 {
 		t.Errorf("%d calls after bulk messages to the unreachable owner, want still 2", n)
 	}
-	for _, id := range []int64{reminder, broadcast} {
-		if st := r.row(id); st.Status != "pending" {
-			t.Errorf("bulk message to an unreachable owner: %+v", st)
-		}
+	if reminder != 0 || broadcast != 0 {
+		t.Errorf("bulk messages to an unreachable owner were queued: %d %d", reminder, broadcast)
+	}
+	failed, err := store.FailedOutboxForChat(ctx, r.db.DB(), 50)
+	if err != nil || len(failed) != 4 || failed[3].Reason != "owner unreachable" {
+		t.Errorf("failed for the unreachable owner: %+v %v", failed, err)
 	}
 }
 
@@ -352,7 +381,7 @@ func TestSender400FailsWithoutRetry(t *testing.T) {
 	if n := len(r.srv.Calls("sendMessage")); n != 1 {
 		t.Fatalf("%d calls, want 1", n)
 	}
-	if st := r.row(id); st.Status != "failed" || st.Attempts != 1 || !strings.Contains(st.Error, "chat not found") {
+	if st := r.row(id); st.Status != "failed" || !strings.Contains(st.Error, "chat not found") {
 		t.Fatalf("row: %+v", st)
 	}
 	if got := r.sends("failed"); got != 1 {
@@ -373,7 +402,7 @@ func TestSender5xxRetriedWithBackoff(t *testing.T) {
 	if n := len(r.srv.Calls("sendMessage")); n != 3 {
 		t.Errorf("%d calls, want 2 failed and 1 sent", n)
 	}
-	if st := r.row(id); st.Status != "sent" || st.Attempts != 3 {
+	if st := r.row(id); st.Status != "sent" {
 		t.Fatalf("row: %+v", st)
 	}
 	if got := r.sends("retry"); got != 2 {
@@ -445,10 +474,8 @@ func TestSenderEditsAndButtonAnswers(t *testing.T) {
 	if got := r.sends("failed"); got != 0 {
 		t.Errorf("failed sends = %v", got)
 	}
-	var failed int
-	_ = r.db.DB().QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE status <> 'sent'`).Scan(&failed)
-	if failed != 0 {
-		t.Errorf("%d rows not sent", failed)
+	if queued, failed := r.left(); queued != 0 || failed != 0 {
+		t.Errorf("%d messages still queued, %d failed; want all sent", queued, failed)
 	}
 }
 
@@ -532,10 +559,8 @@ func TestSenderTwoInstancesSendEachRowOnce(t *testing.T) {
 			}
 		}
 	}
-	var pending int
-	_ = r.db.DB().QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE status <> 'sent'`).Scan(&pending)
-	if pending != 0 {
-		t.Errorf("%d rows not sent", pending)
+	if queued, failed := r.left(); queued != 0 || failed != 0 {
+		t.Errorf("%d messages still queued, %d failed; want all sent", queued, failed)
 	}
 }
 
@@ -572,9 +597,12 @@ func BenchmarkSenderThroughput(b *testing.B) {
 	for i := range int64(b.N) {
 		r.srv.User(100000+i, "Owner", "id")
 	}
-	if _, err := r.db.DB().Exec(ctx, `
-		INSERT INTO outbox (chat_id, priority, payload, not_before)
-		SELECT 100000 + g, 2, $2, now() - interval '1 second' FROM generate_series(0, $1 - 1) g`, b.N, payload); err != nil {
+	msgs := make([]store.OutboxMessage, b.N)
+	for i := range msgs {
+		msgs[i] = store.OutboxMessage{ChatID: 100000 + int64(i), Priority: store.PriorityBroadcast, Payload: payload,
+			NotBefore: time.Now().Add(-time.Second)}
+	}
+	if _, err := store.EnqueueMany(ctx, r.db.DB(), msgs); err != nil {
 		b.Fatal(err)
 	}
 	s := r.sender(func(c *SenderConfig) { c.GlobalRate, c.PaidRate, c.Workers = 1e6, 1e6, 16 })

@@ -88,7 +88,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a Telegram update", http.StatusBadRequest)
 		return
 	}
-	chats, err := keepUpdates(r.Context(), h.cfg.Store, []json.RawMessage{body}, h.m, nil)
+	chats, err := keepUpdates(r.Context(), h.cfg.Store, []json.RawMessage{body}, h.m, h.log, nil)
 	if err != nil {
 		h.log.Error("webhook: keeping an update; Telegram will deliver it again", "update_id", head.ID, "err", err)
 		http.Error(w, "cannot keep the update now", http.StatusServiceUnavailable)

@@ -46,7 +46,8 @@ func Enqueue(ctx context.Context, db DB, m OutboxMessage) (id int64, inserted bo
 
 // EnqueueMany adds msgs to the outbox in one statement, in their order (a chat's messages are
 // sent in the order of their ids), and returns the ids of those added: a message whose dedupe key
-// was queued before is left out. Each message's queue (chat, priority) is created or told it has
+// was queued before is left out, and a reminder or broadcast for an owner who blocked the bot goes
+// straight to outbox_failed ("owner unreachable"): it would only earn another 403. Each message's queue (chat, priority) is created or told it has
 // more to send in the same statement, so a message can never be stranded without its queue.
 func EnqueueMany(ctx context.Context, db DB, msgs []OutboxMessage) ([]int64, error) {
 	if len(msgs) == 0 {
@@ -108,11 +109,20 @@ func enqueueSQL(extra string) string {
 			SELECT dedupe_key FROM input WHERE dedupe_key <> ''
 			ON CONFLICT DO NOTHING
 			RETURNING dedupe_key
+		), fresh AS (
+			SELECT i.*, i.priority > 0 AND EXISTS (
+				SELECT 1 FROM owners w WHERE w.chat_id = i.chat_id AND w.unreachable_at IS NOT NULL) AS unreachable
+			FROM input i
+			WHERE i.dedupe_key = '' OR i.dedupe_key IN (SELECT dedupe_key FROM keys)
+		), refused AS (
+			INSERT INTO outbox_failed (id, chat_id, priority, dedupe_key, broadcast_id, reason, created_at)
+			SELECT nextval(pg_get_serial_sequence('outbox', 'id')), chat_id, priority, nullif(dedupe_key, ''),
+				nullif(broadcast_id, 0), 'owner unreachable', now()
+			FROM fresh WHERE unreachable
 		), added AS (
 			INSERT INTO outbox (chat_id, priority, payload, dedupe_key, not_before, broadcast_id)
 			SELECT chat_id, priority, payload, nullif(dedupe_key, ''), coalesce(not_before, now()), nullif(broadcast_id, 0)
-			FROM input
-			WHERE dedupe_key = '' OR dedupe_key IN (SELECT dedupe_key FROM keys)
+			FROM fresh WHERE NOT unreachable
 			ORDER BY ord
 			RETURNING id, chat_id, priority, not_before
 		), queued AS (

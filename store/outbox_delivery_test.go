@@ -225,20 +225,30 @@ func TestUnreachableOwners(t *testing.T) {
 	}
 	put(t, db, 60, 0, now)
 	put(t, db, 60, 2, now)
-	put(t, db, 61, 2, now) // another chat
+	put(t, db, 61, 2, now) // another chat, reachable for now
 	n, err := store.FailUnreachableChat(ctx, db, 60, now, "forbidden: bot was blocked by the user")
 	if err != nil || n != 2 {
 		t.Fatalf("FailUnreachableChat = %d, %v; want 2 messages failed", n, err)
 	}
-	// Queued after the 403: a broadcast fails at the next sweep, a reply (they wrote again)
-	// stays.
+	// Queued after the 403: a broadcast is refused at once (it would only earn another 403), a
+	// reply (they wrote again) is queued.
 	time.Sleep(2 * time.Millisecond) // created_at after unreachable_at
-	put(t, db, 60, 2, now)
-	reply := put(t, db, 60, 0, now)
-	if n, err := store.FailUnreachableOutbox(ctx, db); err != nil || n != 1 {
-		t.Fatalf("FailUnreachableOutbox = %d, %v; want the broadcast failed", n, err)
+	if id := put(t, db, 60, 2, now); id != 0 {
+		t.Fatalf("a broadcast to an unreachable owner was queued as %d", id)
 	}
-	if got := queues(t, db); len(got) != 2 || got[0] != (queueState{60, 0, 1, 0}) || got[1].ChatID != 61 {
+	reply := put(t, db, 60, 0, now)
+	// The sweep fails what was queued before an owner was found unreachable another way.
+	if _, _, err := store.UpsertOwner(ctx, db, 61, 61, "id"); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MarkOwnerUnreachable(ctx, db, 61, now); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.FailUnreachableOutbox(ctx, db); err != nil || n != 1 {
+		t.Fatalf("FailUnreachableOutbox = %d, %v; want chat 61's broadcast failed", n, err)
+	}
+	put(t, db, 62, 2, now)
+	if got := queues(t, db); len(got) != 2 || got[0] != (queueState{60, 0, 1, 0}) || got[1].ChatID != 62 {
 		t.Fatalf("queues = %+v", got)
 	}
 	if msgs, _ := store.OutboxForChat(ctx, db, 60); len(msgs) != 1 || msgs[0].ID != reply {
@@ -248,7 +258,7 @@ func TestUnreachableOwners(t *testing.T) {
 	if err != nil || depth[0] != 1 || depth[2] != 1 || depth[1] != 0 {
 		t.Fatalf("depth = %v %v", depth, err)
 	}
-	if failed, _ := store.FailedOutboxForChat(ctx, db, 60); len(failed) != 3 {
+	if failed, _ := store.FailedOutboxForChat(ctx, db, 60); len(failed) != 3 || failed[2].Reason != "owner unreachable" {
 		t.Fatalf("failed = %+v, want 3", failed)
 	}
 }
