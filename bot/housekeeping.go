@@ -27,6 +27,11 @@ const (
 	// what, when), and answers questions about staff actions and data deletions long after the
 	// fact: complaints and audits of a programme year come within the year after it.
 	DefaultRetainAudit = 2 * 365 * 24 * time.Hour
+	// DefaultRetainOutbox keeps the record of messages that could not be delivered (no payload:
+	// chat, reason, when) and the dedupe keys of messages queued, 90 days: long enough to answer
+	// "why did I not get it", and longer than any scheduled job looks back before deciding a
+	// reminder again.
+	DefaultRetainOutbox = 90 * 24 * time.Hour
 )
 
 // HousekeeperConfig is what a Housekeeper needs. Store is required; zero values take the
@@ -37,7 +42,7 @@ type HousekeeperConfig struct {
 	Interval time.Duration
 	// The retention windows (defaults above). A negative window keeps that table's rows for
 	// ever, except the inbox's, which is never more than DefaultRetainInbox.
-	RetainInbox, RetainLookups, RetainDrafts, RetainAudit time.Duration
+	RetainInbox, RetainLookups, RetainDrafts, RetainAudit, RetainOutbox time.Duration
 	// Batch is how many rows one statement deletes at most (default store.DefaultPruneBatch).
 	Batch  int
 	Now    func() time.Time
@@ -45,7 +50,8 @@ type HousekeeperConfig struct {
 }
 
 // Housekeeper deletes what has served its purpose, every Interval: handled inbox updates,
-// status lookups, stale conversations and drafts, old audit entries. Several instances may run
+// status lookups, stale conversations and drafts, old audit entries, the outbox's record of failed
+// messages and its old dedupe keys (sent messages leave the outbox at once). Several instances may run
 // one each: pruning twice removes nothing twice.
 type Housekeeper struct {
 	cfg HousekeeperConfig
@@ -55,7 +61,7 @@ type Housekeeper struct {
 // Pruned is how many rows one round removed, by kind. Drafts counts the conversations that lost
 // a draft set aside (the conversation itself stays).
 type Pruned struct {
-	Inbox, Lookups, Sessions, Drafts, Audit int64
+	Inbox, Lookups, Sessions, Drafts, Audit, Outbox int64
 }
 
 // NewHousekeeper makes a housekeeper; Run starts it.
@@ -74,6 +80,9 @@ func NewHousekeeper(cfg HousekeeperConfig) *Housekeeper {
 	}
 	if cfg.RetainAudit == 0 {
 		cfg.RetainAudit = DefaultRetainAudit
+	}
+	if cfg.RetainOutbox == 0 {
+		cfg.RetainOutbox = DefaultRetainOutbox
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -120,9 +129,10 @@ func (h *Housekeeper) RunOnce(ctx context.Context) (Pruned, error) {
 	prune(&p.Sessions, h.cfg.RetainDrafts, store.PruneSessions)
 	prune(&p.Drafts, h.cfg.RetainDrafts, store.PruneDrafts)
 	prune(&p.Audit, h.cfg.RetainAudit, store.PruneAudit)
+	prune(&p.Outbox, h.cfg.RetainOutbox, store.PruneOutboxHistory)
 	if p != (Pruned{}) {
 		h.log.Info("housekeeping: pruned", "inbox", p.Inbox, "lookups", p.Lookups, "sessions", p.Sessions,
-			"drafts", p.Drafts, "audit", p.Audit)
+			"drafts", p.Drafts, "audit", p.Audit, "outbox_history", p.Outbox)
 	}
 	return p, errors.Join(errs...)
 }

@@ -37,20 +37,29 @@ type PollerConfig struct {
 	// MaxBackoff bounds the pause after failures, which doubles from 250ms (default 30s).
 	MaxBackoff time.Duration
 	Client     *http.Client // default: an http.Client with a timeout above PollTimeout
-	Metrics    *Metrics
-	Logger     *slog.Logger
+	// Standby is how often an instance that is not the poller tries to become it (default 2s),
+	// and how often the poller checks that it still is one.
+	Standby time.Duration
+	Metrics *Metrics
+	Logger  *slog.Logger
 }
 
 // Poller is the long-polling intake: it fetches updates with getUpdates, keeps them in the
 // inbox, and only then confirms them to Telegram by asking for the next offset. A crash between
 // the fetch and the commit makes Telegram give the batch again; the inbox ignores what it
 // already holds.
+//
+// With several instances on one database, one of them polls (Telegram allows one getUpdates at a
+// time; two pollers would keep answering each other's 409s): the one holding a PostgreSQL
+// advisory lock on a connection of its own. The others stand by and try every Standby; when the
+// poller dies, its connection closes, the server drops the lock, and another takes over within
+// seconds. Every instance dispatches and sends.
 type Poller struct {
 	cfg    PollerConfig
 	api    *botAPI
 	log    *slog.Logger
 	m      *Metrics
-	lastOK atomic.Int64 // unix nanos of the last successful getUpdates
+	lastOK atomic.Int64 // unix nanos of the last batch kept (or, standing by, of the last look at the lock)
 
 	// beforeCommit, when set (tests), runs inside the inbox transaction just before commit.
 	beforeCommit func() error
@@ -70,6 +79,9 @@ func NewPoller(cfg PollerConfig) *Poller {
 	if cfg.Notify == nil {
 		cfg.Notify = func(...int64) {}
 	}
+	if cfg.Standby <= 0 {
+		cfg.Standby = 2 * time.Second
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
 	}
@@ -80,16 +92,86 @@ func NewPoller(cfg PollerConfig) *Poller {
 		log: cfg.Logger, m: cfg.Metrics}
 }
 
-// Alive reports whether Telegram answered the poller (deleteWebhook at start, then each
-// getUpdates) within the last two minutes and a long poll (/readyz).
+// Alive reports whether the intake works (/readyz): the poller kept a batch (or an empty answer)
+// within the last two minutes and a long poll, or, standing by, reached the database to look at
+// the lock. A poller whose getUpdates answers but whose batches cannot be kept is not alive.
 func (p *Poller) Alive() bool {
 	last := p.lastOK.Load()
 	return last != 0 && time.Since(time.Unix(0, last)) < 2*time.Minute+p.cfg.PollTimeout
 }
 
-// Run removes any webhook (Telegram refuses getUpdates while one is set), then polls until ctx
-// is done. It returns nil on a stop, or an error when Telegram refuses the token.
+// pollerLock names the advisory lock of the one instance that polls.
+const pollerLock = "umkmbot.poller"
+
+// Run polls while this instance is the poller and stands by otherwise, until ctx is done. It
+// returns nil on a stop, or an error when Telegram refuses the token.
 func (p *Poller) Run(ctx context.Context) error {
+	for ctx.Err() == nil {
+		lock, err := p.cfg.Store.TryLock(ctx, pollerLock)
+		if err != nil && ctx.Err() == nil {
+			p.log.Warn("polling: cannot reach the database to see who polls; trying again", "err", err)
+		}
+		if lock == nil {
+			if err == nil {
+				p.lastOK.Store(time.Now().UnixNano()) // standing by is working
+			}
+			if !sleepCtx(ctx, p.cfg.Standby) {
+				return nil
+			}
+			continue
+		}
+		p.log.Info("polling: this instance polls Telegram")
+		p.m.IntakeLeader.Set(1)
+		err = p.lead(ctx, lock)
+		p.m.IntakeLeader.Set(0)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		lock.Release(rctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lead polls while the lock holds: it checks the lock every Standby and stops polling when it is
+// lost (its connection failed: another instance may poll now).
+func (p *Poller) lead(ctx context.Context, lock *store.SessionLock) error {
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	lost := make(chan struct{})
+	go func() {
+		t := time.NewTicker(p.cfg.Standby)
+		defer t.Stop()
+		for {
+			select {
+			case <-pctx.Done():
+				return
+			case <-t.C:
+			}
+			cctx, cancel := context.WithTimeout(pctx, 5*time.Second)
+			err := lock.Check(cctx)
+			cancel()
+			if err != nil && pctx.Err() == nil {
+				p.log.Warn("polling: lost the poller's lock; standing by", "err", err)
+				close(lost)
+				stop()
+				return
+			}
+		}
+	}()
+	err := p.poll(pctx)
+	select {
+	case <-lost:
+		return nil
+	default:
+	}
+	return err
+}
+
+// poll removes any webhook (Telegram refuses getUpdates while one is set), then polls until ctx
+// is done. It returns nil on a stop, or an error when Telegram refuses the token.
+func (p *Poller) poll(ctx context.Context) error {
 	var b backoff
 	for {
 		err := p.api.call(ctx, "deleteWebhook", map[string]any{"drop_pending_updates": false}, nil)
@@ -120,10 +202,10 @@ func (p *Poller) Run(ctx context.Context) error {
 			"allowed_updates": AllowedUpdates,
 		}, &batch)
 		if err == nil {
-			p.lastOK.Store(time.Now().UnixNano())
 			var next int64
 			next, err = p.keep(ctx, batch)
 			if err == nil {
+				p.lastOK.Store(time.Now().UnixNano())
 				offset = max(offset, next)
 				b = backoff{}
 				continue

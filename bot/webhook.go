@@ -30,9 +30,13 @@ type WebhookConfig struct {
 	Secret string
 	Store  *store.Store
 	// Notify is told the chat of each new update after commit (the Dispatcher's Notify).
-	Notify  func(chatIDs ...int64)
-	Metrics *Metrics
-	Logger  *slog.Logger
+	Notify func(chatIDs ...int64)
+	// MaxConnections is given to setWebhook: how many posts Telegram makes at once (default
+	// 40). Posts on parallel connections race, so one chat's updates can arrive out of order;
+	// the dispatcher's OrderHold puts them back in order.
+	MaxConnections int
+	Metrics        *Metrics
+	Logger         *slog.Logger
 }
 
 // Webhook is the webhook intake: an http.Handler that keeps each update Telegram posts in the
@@ -104,8 +108,12 @@ func (h *Webhook) Alive() bool { return h.ready.Load() }
 
 // Register tells Telegram to post updates to publicURL with the secret (setWebhook).
 func (h *Webhook) Register(ctx context.Context, b *tgbot.Bot, publicURL string) error {
+	maxConns := h.cfg.MaxConnections
+	if maxConns <= 0 {
+		maxConns = 40
+	}
 	_, err := b.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: publicURL, SecretToken: h.cfg.Secret,
-		AllowedUpdates: AllowedUpdates})
+		AllowedUpdates: AllowedUpdates, MaxConnections: maxConns})
 	if err != nil {
 		return fmt.Errorf("setWebhook: %w", err)
 	}

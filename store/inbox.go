@@ -172,18 +172,6 @@ func MarkFailed(ctx context.Context, db DB, updateID int64, reason string) error
 	return nil
 }
 
-// PruneInbox deletes handled and failed updates received before olderThan, and returns how many.
-// Telegram may number updates from scratch after a week without any, so the inbox recognises
-// duplicates by update_id only within a retention window (7 days is the usual choice), never by
-// "greater than the last one seen". Pending updates are never pruned.
-func PruneInbox(ctx context.Context, db DB, olderThan time.Time) (int64, error) {
-	tag, err := db.Exec(ctx, `DELETE FROM inbox WHERE status <> 'pending' AND received_at < $1`, olderThan)
-	if err != nil {
-		return 0, fmt.Errorf("store: prune inbox: %w", err)
-	}
-	return tag.RowsAffected(), nil
-}
-
 // OwnerLang is the language the owner with this Telegram user id chose ("id" or "en"), or ""
 // when they are not known yet. The dispatcher uses it to apologise in the right language when
 // handling an update failed and the engine's own writes were rolled back.

@@ -99,34 +99,6 @@ func TestInboxNextPendingInOrderAndMarks(t *testing.T) {
 	}
 }
 
-func TestPruneInboxKeepsPendingAndRecent(t *testing.T) {
-	ctx := context.Background()
-	s := storetest.New(t)
-	old := time.Now().Add(-8 * 24 * time.Hour)
-	for _, id := range []int64{1, 2} {
-		if _, err := store.StoreUpdate(ctx, s.DB(), id, 1, []byte(`{}`), old); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := store.StoreUpdate(ctx, s.DB(), 3, 1, []byte(`{}`), time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.MarkHandled(ctx, s.DB(), 1); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.MarkHandled(ctx, s.DB(), 3); err != nil {
-		t.Fatal(err)
-	}
-	n, err := store.PruneInbox(ctx, s.DB(), time.Now().Add(-7*24*time.Hour))
-	if err != nil || n != 1 {
-		t.Fatalf("pruned %d, %v; want 1", n, err)
-	}
-	// After the prune, update id 1 may come again (Telegram restarted its numbering).
-	if ok, err := store.StoreUpdate(ctx, s.DB(), 1, 1, []byte(`{}`), time.Now()); err != nil || !ok {
-		t.Fatalf("reused id after prune: %v %v", ok, err)
-	}
-}
-
 // TestNextPendingUpdateKeepsChatOrderAcrossTransactions shows the guarantee the dispatcher relies on
 // instead of an advisory lock: while one transaction handles a chat's update, a second one asking
 // for the chat's next update waits on it, and once the first commits, the second gets the NEXT

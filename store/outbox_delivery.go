@@ -397,23 +397,28 @@ func PendingOutboxByPriority(ctx context.Context, db DB) (map[int]int, error) {
 	return out, nil
 }
 
-// PruneOutboxHistory deletes failed-message records older than failedBefore and dedupe keys
-// older than keysBefore (a reminder key must outlive the time its job could decide the same
-// reminder again), at most batch rows of each a call, and returns how many went.
-func PruneOutboxHistory(ctx context.Context, db DB, failedBefore, keysBefore time.Time, batch int) (int64, error) {
+// PruneOutboxHistory deletes failed-message records and dedupe keys older than before, batch rows
+// a statement, and returns how many went. A dedupe key must outlive the time its job could decide
+// the same message again; the window is the caller's.
+func PruneOutboxHistory(ctx context.Context, db DB, before time.Time, batch int) (int64, error) {
+	if batch <= 0 {
+		batch = DefaultPruneBatch
+	}
 	var total int64
-	for _, q := range []struct {
-		sql string
-		at  time.Time
-	}{
-		{`DELETE FROM outbox_failed WHERE id IN (SELECT id FROM outbox_failed WHERE failed_at < $1 LIMIT $2)`, failedBefore},
-		{`DELETE FROM outbox_keys WHERE dedupe_key IN (SELECT dedupe_key FROM outbox_keys WHERE created_at < $1 LIMIT $2)`, keysBefore},
+	for _, q := range []string{
+		`DELETE FROM outbox_failed WHERE id IN (SELECT id FROM outbox_failed WHERE failed_at < $1 LIMIT $2)`,
+		`DELETE FROM outbox_keys WHERE dedupe_key IN (SELECT dedupe_key FROM outbox_keys WHERE created_at < $1 LIMIT $2)`,
 	} {
-		tag, err := db.Exec(ctx, q.sql, q.at, batch)
-		if err != nil {
-			return total, fmt.Errorf("store: prune outbox history: %w", err)
+		for {
+			tag, err := db.Exec(ctx, q, before, batch)
+			if err != nil {
+				return total, fmt.Errorf("store: prune outbox history: %w", err)
+			}
+			total += tag.RowsAffected()
+			if tag.RowsAffected() < int64(batch) {
+				break
+			}
 		}
-		total += tag.RowsAffected()
 	}
 	return total, nil
 }

@@ -32,11 +32,12 @@ func PruneAudit(ctx context.Context, db DB, olderThan time.Time, batch int) (int
 // PruneHandledUpdates deletes inbox rows handled or failed, received before olderThan; pending
 // ones are never pruned. Telegram may number updates from scratch after a week without any, so
 // the inbox recognises a redelivery by update_id only within a window (7 days is the usual one).
+// No recheck is needed on the rows found: a handled update never becomes pending again, and its
+// received_at never changes.
 func PruneHandledUpdates(ctx context.Context, db DB, olderThan time.Time, batch int) (int64, error) {
 	return pruneBatches(ctx, db, "inbox", batch, `
 		DELETE FROM inbox WHERE update_id IN (
-			SELECT update_id FROM inbox WHERE status <> 'pending' AND received_at < $1 LIMIT $2)
-		  AND status <> 'pending' AND received_at < $1`, olderThan)
+			SELECT update_id FROM inbox WHERE status <> 'pending' AND received_at < $1 LIMIT $2)`, olderThan)
 }
 
 // PruneSessions deletes the conversations untouched since olderThan: the flow running in them and

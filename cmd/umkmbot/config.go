@@ -44,6 +44,14 @@ type Config struct {
 	PoolMaxConns int32
 	// DBWait is how long to wait for DATABASE_URL's server to answer at start.
 	DBWait time.Duration
+	// SendWorkers is how many Telegram calls the sender makes at once; 0 = its default.
+	SendWorkers int
+	// Webhook delivery: Telegram's max_connections, and how long an update may wait for an
+	// earlier one still on its way (posts on parallel connections race).
+	WebhookMaxConns int
+	WebhookHold     time.Duration
+	// Retention windows of the housekeeping (serve).
+	RetainInbox, RetainLookups, RetainDrafts, RetainAudit, RetainOutbox time.Duration
 }
 
 // setting is one configuration value: an environment variable with a flag that overrides it.
@@ -77,8 +85,16 @@ func (c *Config) settings() []*setting {
 		{env: "TZ", flag: "tz", def: "Asia/Makassar", help: "time zone people see (WITA)", dst: &c.TZ, check: checkTZ},
 		{env: "ADMIN_TELEGRAM_IDS", flag: "admins", help: "comma-separated Telegram user ids of the BPOM admins", dst: new(string), check: c.parseAdmins},
 		{env: "APP_NUMBER_PREFIX", flag: "app-prefix", def: "NTT", help: "prefix of application numbers (NTT-XXXX-XXXX)", dst: &c.AppPrefix, check: checkPrefix},
-		{env: "SEND_RATE", flag: "send-rate", def: "25", help: "messages per second sent overall (Telegram allows about 30)", dst: new(string), check: rate(&c.SendRate, 1000)},
-		{env: "SEND_CHAT_RATE", flag: "send-chat-rate", def: "1", help: "messages per second to one chat, sustained (Telegram allows about 1)", dst: new(string), check: rate(&c.ChatRate, 100)},
+		{env: "SEND_RATE", flag: "send-rate", def: "25", help: "reminders and broadcasts per second (Telegram allows about 30 for bulk; more with a local Bot API server). Replies are not counted: only Telegram's 429 holds them back", dst: new(string), check: rate(&c.SendRate, 100000)},
+		{env: "SEND_CHAT_RATE", flag: "send-chat-rate", def: "1", help: "messages per second to one chat, sustained (Telegram allows about 1; a reply may burst 3)", dst: new(string), check: rate(&c.ChatRate, 1000)},
+		{env: "SEND_WORKERS", flag: "send-workers", help: "Telegram calls in flight at once (1-1000); unset = 32, or 64 with PAID_BROADCAST", dst: new(string), check: optional(integer(&c.SendWorkers, 1, 1000))},
+		{env: "WEBHOOK_MAX_CONNECTIONS", flag: "webhook-max-connections", def: "40", help: "Telegram's max_connections for the webhook (1-100): parallel posts; more means more updates may arrive out of order", dst: new(string), check: integer(&c.WebhookMaxConns, 1, 100)},
+		{env: "WEBHOOK_ORDER_HOLD", flag: "webhook-order-hold", def: "200ms", help: "how long a webhook update may wait for an earlier one of the bot still on its way, so one chat's updates are handled in order (0 = never wait)", dst: new(string), check: durationWithin(&c.WebhookHold, 0, 5*time.Second)},
+		{env: "RETAIN_INBOX", flag: "retain-inbox", def: "168h", help: "how long handled updates are kept to recognise Telegram's redeliveries (at most 168h: Telegram may number updates anew after a week)", dst: new(string), check: durationWithin(&c.RetainInbox, time.Hour, 168*time.Hour)},
+		{env: "RETAIN_LOOKUPS", flag: "retain-lookups", def: "24h", help: "how long status lookups are kept for the lookup limit (at most 24h: the account help text promises it)", dst: new(string), check: durationWithin(&c.RetainLookups, time.Hour, 24*time.Hour)},
+		{env: "RETAIN_DRAFTS", flag: "retain-drafts", def: "2160h", help: "how long an untouched conversation or a draft set aside is kept (90 days)", dst: new(string), check: durationWithin(&c.RetainDrafts, 24*time.Hour, 10*365*24*time.Hour)},
+		{env: "RETAIN_AUDIT", flag: "retain-audit", def: "17520h", help: "how long the audit log is kept (2 years)", dst: new(string), check: durationWithin(&c.RetainAudit, 24*time.Hour, 20*365*24*time.Hour)},
+		{env: "RETAIN_OUTBOX", flag: "retain-outbox", def: "2160h", help: "how long the record of undeliverable messages and the dedupe keys of queued ones are kept (90 days)", dst: new(string), check: durationWithin(&c.RetainOutbox, 24*time.Hour, 10*365*24*time.Hour)},
 		{env: "PAID_BROADCAST", flag: "paid-broadcast", def: "false", help: "send broadcasts as Telegram paid broadcasts (allow_paid_broadcast, up to 1000/s; costs Stars)", dst: new(string), check: boolean(&c.PaidBroadcast)},
 		{env: "DISPATCH_WORKERS", flag: "workers", def: "8", help: "chats handled at once by this instance (1-1000)", dst: new(string), check: integer(&c.DispatchWorkers, 1, 1000)},
 		{env: "POOL_MAX_CONNS", flag: "pool-max-conns", help: "database connections at most (or pool_max_conns in DATABASE_URL); unset = DISPATCH_WORKERS + the sender's workers + 6. Keep the sum over all instances under the server's max_connections", dst: new(string), check: optional(poolConns(&c.PoolMaxConns))},
@@ -344,6 +360,18 @@ func waitDuration(dst *time.Duration) func(string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 || d > 24*time.Hour {
 			return errors.New("must be a duration such as 60s or 2m (0 = do not wait)")
+		}
+		*dst = d
+		return nil
+	}
+}
+
+// durationWithin parses a duration between lo and hi.
+func durationWithin(dst *time.Duration, lo, hi time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("must be a duration from %v to %v (such as 200ms, 24h)", lo, hi)
 		}
 		*dst = d
 		return nil

@@ -203,7 +203,7 @@ func TestPoolSize(t *testing.T) {
 			t.Errorf("%s, PoolMaxConns %d: pool of %d, want %d", c.dsn, c.size, got, c.want)
 		}
 	}
-	if got := poolSize(30, 8); got < 38 {
-		t.Errorf("poolSize(30 dispatcher workers, 8 sender workers) = %d: fewer connections than workers", got)
+	if got := poolSize(30); got < 31 {
+		t.Errorf("poolSize(30 dispatcher workers) = %d: fewer connections than workers", got)
 	}
 }

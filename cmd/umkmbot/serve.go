@@ -39,7 +39,9 @@ const shutdownBound = 20 * time.Second
 // serveEnv are the settings serve reads.
 var serveEnv = append(commonEnv, "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "LISTEN_ADDR", "METRICS_ADDR",
 	"WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX",
-	"SEND_RATE", "SEND_CHAT_RATE", "PAID_BROADCAST", "DISPATCH_WORKERS", "POOL_MAX_CONNS")
+	"SEND_RATE", "SEND_CHAT_RATE", "SEND_WORKERS", "PAID_BROADCAST", "DISPATCH_WORKERS", "POOL_MAX_CONNS",
+	"WEBHOOK_MAX_CONNECTIONS", "WEBHOOK_ORDER_HOLD", "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT",
+	"RETAIN_OUTBOX")
 
 func runServe(ctx context.Context, env *runEnv, args []string) error {
 	cfg, rest, err := parseConfigWith("serve", serveSummary, serveEnv, args, env, nil)
@@ -56,20 +58,24 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	return serve(ctx, cfg, log)
 }
 
-// senderWorkers is how many Telegram calls the sender has in flight at once: paid broadcasts
-// go at up to 1000/s and need more.
+// senderWorkers is how many Telegram calls the sender has in flight at once: SEND_WORKERS, else
+// 32 (at ~100 ms a call, ~300 replies/s), or 64 for paid broadcasts at up to 1000/s.
 func senderWorkers(cfg *Config) int {
-	if cfg.PaidBroadcast {
+	switch {
+	case cfg.SendWorkers > 0:
+		return cfg.SendWorkers
+	case cfg.PaidBroadcast:
 		return 64
 	}
-	return 8
+	return 32
 }
 
-// poolSize is the database pool serve needs when the operator names none: a connection for
-// each dispatcher worker and each sender worker (each records its outcome), and a few for the
-// intake, the sender's claim loop and statistics, the inbox pruning and /readyz.
-func poolSize(dispatchWorkers, senderWorkers int) int32 {
-	return int32(dispatchWorkers + senderWorkers + 6)
+// poolSize is the database pool serve needs when the operator names none: a connection for each
+// dispatcher worker, and a few for the rest: the intake (and the poller's lock, held on a
+// connection of its own), the sender's claims, its recorder and its lease renewals (its workers
+// only talk to Telegram), the statistics, housekeeping and /readyz.
+func poolSize(dispatchWorkers int) int32 {
+	return int32(dispatchWorkers + 8)
 }
 
 // listeners are serve's open sockets: the public one (webhook; and health and metrics unless
@@ -128,7 +134,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	defer ls.Close()
 	sendWorkers := senderWorkers(cfg)
 	if cfg.PoolMaxConns == 0 {
-		cfg.PoolMaxConns = poolSize(cfg.DispatchWorkers, sendWorkers)
+		cfg.PoolMaxConns = poolSize(cfg.DispatchWorkers)
 	}
 	// Everything before the intake starts is bounded by ctx: a SIGTERM during start-up stops it.
 	db, err := openDatabase(ctx, cfg, log)
@@ -147,7 +153,12 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return err
 	}
 
+	// One keep-alive connection per sender worker: the default transport keeps two, and every
+	// other call would open a new TLS connection to Telegram.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = sendWorkers + 4
 	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(time.Minute, &http.Client{Transport: transport, Timeout: time.Minute}),
 		tgbot.WithErrorsHandler(func(err error) { log.Error("telegram client", "err", err) }))
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
@@ -169,15 +180,23 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 
 	sender := bot.NewSender(bot.SenderConfig{Store: db.Store, Client: tg, Metrics: metrics, Logger: log,
 		GlobalRate: cfg.SendRate, ChatRate: cfg.ChatRate, PaidBroadcast: cfg.PaidBroadcast, Workers: sendWorkers})
-	disp := bot.NewDispatcher(bot.DispatcherConfig{Store: db.Store, Handler: engine, Workers: cfg.DispatchWorkers,
-		BotUsername: me.Username, Nudge: sender.Nudge, Metrics: metrics, Logger: log})
+	dcfg := bot.DispatcherConfig{Store: db.Store, Handler: engine, Workers: cfg.DispatchWorkers,
+		BotUsername: me.Username, Nudge: sender.Nudge, Metrics: metrics, Logger: log}
+	if cfg.WebhookURL != "" {
+		dcfg.OrderHold, dcfg.OrderWindow = cfg.WebhookHold, cfg.WebhookMaxConns
+	}
+	disp := bot.NewDispatcher(dcfg)
+	housekeeper := bot.NewHousekeeper(bot.HousekeeperConfig{Store: db.Store, Logger: log,
+		RetainInbox: cfg.RetainInbox, RetainLookups: cfg.RetainLookups, RetainDrafts: cfg.RetainDrafts,
+		RetainAudit: cfg.RetainAudit, RetainOutbox: cfg.RetainOutbox})
 
 	mux := http.NewServeMux()
 	health := &bot.Health{Ping: db.Store.Ping, Gatherer: reg}
 	var poller *bot.Poller
 	var webhook *bot.Webhook
 	if cfg.WebhookURL != "" {
-		webhook = bot.NewWebhook(bot.WebhookConfig{Secret: cfg.WebhookSecret, Store: db.Store, Notify: disp.Notify, Metrics: metrics, Logger: log})
+		webhook = bot.NewWebhook(bot.WebhookConfig{Secret: cfg.WebhookSecret, Store: db.Store, Notify: disp.Notify,
+			MaxConnections: cfg.WebhookMaxConns, Metrics: metrics, Logger: log})
 		path, _ := bot.WebhookPath(cfg.WebhookURL)
 		mux.Handle("POST "+path, webhook)
 		health.IntakeAlive = webhook.Alive
@@ -245,7 +264,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 			}
 		}
 	})
-	intakeDone.Go(func() { pruneInbox(intakeCtx, db.Store, log) })
+	intakeDone.Go(func() { _ = housekeeper.Run(intakeCtx) })
 	mode := "long polling"
 	if webhook != nil {
 		mode = "webhook"
@@ -302,29 +321,5 @@ func waitUntil(ctx context.Context, wg *sync.WaitGroup) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	}
-}
-
-// inboxRetention is how long handled updates are kept to recognise Telegram's redeliveries.
-// Telegram may start numbering updates again after a week without any, so not much longer.
-const inboxRetention = 7 * 24 * time.Hour
-
-// pruneInbox deletes handled updates past the retention window, hourly.
-func pruneInbox(ctx context.Context, s *store.Store, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := store.PruneInbox(ctx, s.DB(), time.Now().Add(-inboxRetention)); err != nil {
-			if ctx.Err() == nil {
-				log.Warn("pruning the inbox", "err", err)
-			}
-		} else if n > 0 {
-			log.Info("inbox pruned", "updates", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
 }

@@ -190,7 +190,7 @@ func TestServeProcess(t *testing.T) {
 	if out, err := hc.CombinedOutput(); err != nil {
 		t.Errorf("healthcheck with METRICS_ADDR: %v\n%s", err, out)
 	}
-	if logs := p.stderr.String(); !strings.Contains(logs, "workers=3") || !strings.Contains(logs, fmt.Sprintf("db_pool=%d", poolSize(3, 8))) {
+	if logs := p.stderr.String(); !strings.Contains(logs, "workers=3") || !strings.Contains(logs, fmt.Sprintf("db_pool=%d", poolSize(3))) {
 		t.Errorf("the pool is not sized from 3 dispatcher workers and 8 sender workers:\n%s", logs)
 	}
 
