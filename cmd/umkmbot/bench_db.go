@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -306,17 +308,39 @@ func (db *benchDB) enqueueBroadcast(ctx context.Context, first int64, n int) err
 // ownStatements counts the statements and commits of the bench's own connections, which the
 // server counts with the bot's: a pgx tracer, batches included.
 type ownStatements struct {
-	mu   sync.Mutex
-	inTx map[*pgx.Conn]bool
-	n    ownCount
+	mu    sync.Mutex
+	inTx  map[*pgx.Conn]bool
+	n     ownCount
+	bySQL map[string]int64 // statements by their text, spaces collapsed
 }
 
-type ownCount struct{ statements, commits int64 }
+type ownCount struct {
+	statements, commits int64
+	bySQL               map[string]int64
+}
 
 func (s *ownStatements) count() ownCount {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.n
+	c := s.n
+	c.bySQL = maps.Clone(s.bySQL)
+	return c
+}
+
+func (s *ownStatements) countSQL(sql string) {
+	if s.bySQL == nil {
+		s.bySQL = map[string]int64{}
+	}
+	s.bySQL[canonicalSQL(sql)]++
+}
+
+// sqlConstant is what pg_stat_statements replaces by $n in the text it keeps: string and number
+// constants; and the parameters themselves, renumbered when it does.
+var sqlConstant = regexp.MustCompile(`'(?:[^']|'')*'|\$[0-9]+|\b[0-9]+(?:\.[0-9]+)?\b`)
+
+// canonicalSQL makes a statement as sent and as pg_stat_statements keeps it look the same.
+func canonicalSQL(sql string) string {
+	return sqlConstant.ReplaceAllString(strings.Join(strings.Fields(sql), " "), "?")
 }
 
 // TraceQueryStart counts a statement, and a commit for one outside a transaction or a COMMIT.
@@ -325,6 +349,7 @@ func (s *ownStatements) TraceQueryStart(ctx context.Context, conn *pgx.Conn, dat
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n.statements++
+	s.countSQL(data.SQL)
 	switch {
 	case strings.HasPrefix(sql, "begin"):
 		s.inTx[conn] = true
@@ -351,20 +376,28 @@ func (s *ownStatements) TraceBatchStart(ctx context.Context, conn *pgx.Conn, _ p
 	return ctx
 }
 
-func (s *ownStatements) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+func (s *ownStatements) TraceBatchQuery(_ context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n.statements++
+	s.countSQL(data.SQL)
 }
 
 func (s *ownStatements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
-// topQueries are the statements that took the most server time between two readings.
+// topQueries are the statements that took the most server time between two readings, with
+// the bench's own calls of the same text taken away (its broadcast's INSERTs are the bot's).
 func topQueries(before, after pgStats, n int) []queryStat {
 	var out []queryStat
 	for id, q := range after.queries {
 		b := before.queries[id]
-		if d := (queryStat{calls: q.calls - b.calls, millis: q.millis - b.millis, text: q.text}); d.calls > 0 && !strings.Contains(d.text, benchMarker) {
+		text := canonicalSQL(q.text)
+		own := after.own.bySQL[text] - before.own.bySQL[text]
+		if own > 0 {
+			// Their time cannot be told apart: shared in proportion to the calls.
+			q.millis -= (q.millis - b.millis) * float64(own) / float64(max(1, q.calls-b.calls))
+		}
+		if d := (queryStat{calls: q.calls - b.calls - own, millis: q.millis - b.millis, text: q.text}); d.calls > 0 && !strings.Contains(d.text, benchMarker) {
 			out = append(out, d)
 		}
 	}

@@ -54,10 +54,11 @@ type benchSample struct {
 
 // benchStep is one update of an owner and how the owner knows the bot has answered it.
 type benchStep struct {
-	name  string
-	send  func(o *benchOwner, question seenCall) (int64, error) // question: the last message of the previous reply
-	press bool                                                  // a button: the bot also answers the press itself
-	done  func(seenCall) bool                                   // the last message of the reply
+	name string
+	// send sends the update; question is the last message of the previous reply.
+	send  func(o *benchOwner, question seenCall) (int64, error)
+	press bool                // a button: the bot also answers the press itself
+	done  func(seenCall) bool // the last message of the reply
 	// again, when set, makes the owner repeat the step while the last message says so (press
 	// Later until the summary comes).
 	again func(seenCall) bool

@@ -99,3 +99,18 @@ func TestBenchBroadcast(t *testing.T) {
 		t.Errorf("the report lacks the broadcast:\n%s", out.String())
 	}
 }
+
+// The bench's own statements are taken away from what pg_stat_statements counted, by their
+// text: as sent and as the server keeps it (constants replaced, parameters renumbered) they must
+// compare equal, and different statements must not.
+func TestCanonicalSQL(t *testing.T) {
+	sent := "\n\t\tINSERT INTO outbox (chat_id, dedupe_key, broadcast_id)\n\t\tVALUES ($1, nullif($2, ''), nullif($3::bigint, 0))\n\t\tON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+	kept := "INSERT INTO outbox (chat_id, dedupe_key, broadcast_id) VALUES ($1, nullif($2, $4), nullif($3::bigint, $5)) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+	if canonicalSQL(sent) != canonicalSQL(kept) {
+		t.Errorf("the same statement differs:\n%s\n%s", canonicalSQL(sent), canonicalSQL(kept))
+	}
+	other := "INSERT INTO outbox_keys (dedupe_key) VALUES ($1)"
+	if canonicalSQL(other) == canonicalSQL(kept) {
+		t.Errorf("two statements look the same: %s", canonicalSQL(other))
+	}
+}
