@@ -3,6 +3,7 @@
 //
 //	umkmbot migrate    apply the database schema and exit
 //	umkmbot chat       talk to the bot in a terminal, with no Telegram token
+//	umkmbot bench      load benchmark: serve against a fake Telegram with simulated owners
 //	umkmbot version    print the version (also --version)
 //	umkmbot help       list the commands; umkmbot CMD -h lists a command's flags and variables
 package main
@@ -39,6 +40,7 @@ func commands() map[string]command {
 		"chat":        {"talk to the bot in a terminal, with no Telegram token", runChat},
 		"healthcheck": {"exit 0 when a running umkmbot serve answers /healthz", runHealthcheck},
 		"serve":       {"run the bot: Telegram intake, conversations, sender, health endpoints", runServe},
+		"bench":       {"load benchmark: serve against a fake Telegram with simulated owners", runBench},
 	}
 }
 
