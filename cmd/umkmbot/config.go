@@ -97,7 +97,7 @@ func (c *Config) settings() []*setting {
 		{env: "RETAIN_OUTBOX", flag: "retain-outbox", def: "2160h", help: "how long the record of undeliverable messages and the dedupe keys of queued ones are kept (90 days)", dst: new(string), check: durationWithin(&c.RetainOutbox, 24*time.Hour, 10*365*24*time.Hour)},
 		{env: "PAID_BROADCAST", flag: "paid-broadcast", def: "false", help: "send broadcasts as Telegram paid broadcasts (allow_paid_broadcast, up to 1000/s; costs Stars)", dst: new(string), check: boolean(&c.PaidBroadcast)},
 		{env: "DISPATCH_WORKERS", flag: "workers", def: "8", help: "chats handled at once by this instance (1-1000)", dst: new(string), check: integer(&c.DispatchWorkers, 1, 1000)},
-		{env: "POOL_MAX_CONNS", flag: "pool-max-conns", help: "database connections at most (or pool_max_conns in DATABASE_URL); unset = DISPATCH_WORKERS + the sender's workers + 6. Keep the sum over all instances under the server's max_connections", dst: new(string), check: optional(poolConns(&c.PoolMaxConns))},
+		{env: "POOL_MAX_CONNS", flag: "pool-max-conns", help: "database connections at most (or pool_max_conns in DATABASE_URL); unset = DISPATCH_WORKERS + 8 (the intake, the sender's claims and records, housekeeping, /readyz). Keep the sum over all instances under the server's max_connections", dst: new(string), check: optional(poolConns(&c.PoolMaxConns))},
 	}
 }
 
