@@ -16,6 +16,8 @@ import (
 	"umkmbot/bot/telegramtest"
 	"umkmbot/flows"
 	"umkmbot/flows/domain"
+	"umkmbot/flows/owner"
+	"umkmbot/flows/staff"
 	"umkmbot/locales"
 	"umkmbot/store"
 	"umkmbot/store/storetest"
@@ -45,7 +47,7 @@ func newE2E(t *testing.T, mode string) *e2e {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, LookupLimit: 1000, LookupFailLimit: 1000})
+	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, LookupLimit: 1000, LookupFailLimit: 1000}, owner.Flowset(), staff.Flowset())
 	if err != nil {
 		t.Fatal(err)
 	}

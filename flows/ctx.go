@@ -8,14 +8,16 @@ import (
 	"umkmbot/store"
 )
 
-// Ctx is one event being handled: the person, their session, the transaction and the replies so
-// far. Flows read and write through it.
+// Ctx is one event being handled: the person and their role, their session, the transaction and
+// the replies so far. Flows read and write through it.
 type Ctx struct {
 	context.Context
 	e     *Engine
+	set   *Flowset // the set serving this person now
 	DB    store.DB
 	Ev    Event
 	Owner store.Owner
+	Actor Actor
 	Sess  *Session
 	L     *locales.Localizer
 	Now   time.Time
@@ -27,39 +29,45 @@ type Ctx struct {
 	forget       bool // the chat's session is deleted, not saved, after this event
 }
 
-// T localizes a message in the owner's language.
+// Engine is the engine handling this event: its rules, messages and configuration.
+func (c *Ctx) Engine() *Engine { return c.e }
+
+// NewOwner says whether this is the person's very first message.
+func (c *Ctx) NewOwner() bool { return c.newOwner }
+
+// T localizes a message in the person's language.
 func (c *Ctx) T(id string, data ...map[string]any) string { return c.L.T(id, data...) }
 
-// say adds a plain reply.
-func (c *Ctx) say(text string) { c.res.Replies = append(c.res.Replies, Reply{Text: text}) }
+// Say adds a plain reply.
+func (c *Ctx) Say(text string) { c.res.Replies = append(c.res.Replies, Reply{Text: text}) }
 
-// reply adds a reply.
-func (c *Ctx) reply(r Reply) { c.res.Replies = append(c.res.Replies, r) }
+// Reply adds a reply.
+func (c *Ctx) Reply(r Reply) { c.res.Replies = append(c.res.Replies, r) }
 
-// notify queues a message for another chat.
-func (c *Ctx) notify(n Notice) { c.res.Notices = append(c.res.Notices, n) }
+// Notify queues a message for another chat.
+func (c *Ctx) Notify(n Notice) { c.res.Notices = append(c.res.Notices, n) }
 
-// answer sets the toast shown for the pressed button.
-func (c *Ctx) toast(text string) { c.res.Answer = text }
+// Toast sets the short text shown for the pressed button.
+func (c *Ctx) Toast(text string) { c.res.Answer = text }
 
-// get returns an answer of the running flow.
-func (c *Ctx) get(key string) string { return c.Sess.Data[key] }
+// Get returns an answer of the running flow.
+func (c *Ctx) Get(key string) string { return c.Sess.Data[key] }
 
-// set keeps an answer of the running flow.
-func (c *Ctx) set(key, value string) {
+// Set keeps an answer of the running flow.
+func (c *Ctx) Set(key, value string) {
 	if c.Sess.Data == nil {
 		c.Sess.Data = map[string]string{}
 	}
 	c.Sess.Data[key] = value
 }
 
-// del forgets an answer.
-func (c *Ctx) del(key string) { delete(c.Sess.Data, key) }
+// Del forgets an answer.
+func (c *Ctx) Del(key string) { delete(c.Sess.Data, key) }
 
-// forgetSession makes the engine delete the chat's session after this event instead of saving
+// ForgetSession makes the engine delete the chat's session after this event instead of saving
 // it: the person's data was deleted, and an empty session saved again would still say they were
 // here (and when).
-func (c *Ctx) forgetSession() { c.forget = true }
+func (c *Ctx) ForgetSession() { c.forget = true }
 
 // closeKeyboardIfLeft takes away a reply keyboard (the "share my number" button) once the
 // conversation has moved past the step that showed it.

@@ -36,16 +36,20 @@ type Config struct {
 // Engine turns one event plus the stored session into replies and a new session. It holds no
 // per-chat state: everything lives in PostgreSQL, in the caller's transaction.
 type Engine struct {
-	cfg    Config
-	msgs   *locales.Bundle
-	rules  *domain.Rules
-	flows  map[string]*Flow
-	log    *slog.Logger
-	appnum domain.AppNumberer
+	cfg     Config
+	msgs    *locales.Bundle
+	rules   *domain.Rules
+	sets    []*Flowset
+	byRole  map[Role]*Flowset
+	flows   map[string]*Flow
+	flowSet map[string]*Flowset // the set each flow belongs to
+	log     *slog.Logger
+	appnum  domain.AppNumberer
 }
 
-// New builds an engine and checks every flow it knows.
-func New(cfg Config) (*Engine, error) {
+// New builds an engine serving the given flowsets (flows/owner, flows/staff); one of them must
+// serve owners.
+func New(cfg Config, sets ...*Flowset) (*Engine, error) {
 	if cfg.Messages == nil || cfg.Rules == nil {
 		return nil, errors.New("flows: Messages and Rules are required")
 	}
@@ -72,9 +76,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, msgs: cfg.Messages, rules: cfg.Rules, log: cfg.Logger,
 		appnum: domain.AppNumberer{Prefix: cfg.AppPrefix}}
-	e.flows = map[string]*Flow{}
-	for _, f := range []*Flow{profileFlow(), registerFlow(), documentsFlow(), statusFlow(), deleteDataFlow(), languageFlow()} {
-		e.flows[f.Name] = f
+	e.flows, e.flowSet, e.byRole = map[string]*Flow{}, map[string]*Flowset{}, map[Role]*Flowset{}
+	if err := e.register(sets); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -97,9 +101,13 @@ func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, err
 	} else if err != nil {
 		return Result{}, fmt.Errorf("flows: session: %w", err)
 	}
-	e.sanitize(sess)
 	c := &Ctx{Context: ctx, e: e, DB: db, Ev: ev, Owner: owner, Sess: sess, Now: ev.At,
 		L: e.msgs.For(owner.Lang), newOwner: created, lastTouched: touched}
+	if err := e.resolveActor(c); err != nil {
+		return Result{}, err
+	}
+	c.set = e.setFor(c.Actor.Role)
+	c.sanitize()
 	if err := c.route(); err != nil {
 		return Result{}, err
 	}
@@ -121,8 +129,26 @@ func (e *Engine) InternalError(lang string) Reply {
 	return Reply{Text: e.msgs.For(lang).T("CommonInternalError")}
 }
 
-// flow returns the flow of that name; the names are fixed in New.
-func (e *Engine) flow(name string) *Flow { return e.flows[name] }
+// Rules are the domain rules the engine was built with.
+func (e *Engine) Rules() *domain.Rules { return e.rules }
+
+// Messages are the engine's messages.
+func (e *Engine) Messages() *locales.Bundle { return e.msgs }
+
+// Config is the engine's configuration, defaults filled in.
+func (e *Engine) Config() Config { return e.cfg }
+
+// AppNumbers makes and reads application numbers.
+func (e *Engine) AppNumbers() domain.AppNumberer { return e.appnum }
+
+// flow returns the flow of that name if it belongs to the set serving this update: a flow of
+// another set (a staff flow, for someone no longer staff) does not exist for them.
+func (c *Ctx) flow(name string) *Flow {
+	if c.e.flowSet[name] != c.set {
+		return nil
+	}
+	return c.e.flows[name]
+}
 
 // route decides what the event means: a global command, a button, or an answer to the current
 // step.
@@ -147,10 +173,10 @@ func (c *Ctx) route() error {
 		case 0:
 			return c.resumeChoice("~menu")
 		}
-		return c.offerResume(c.Sess.ResumeOffered)
+		return c.OfferResume(c.Sess.ResumeOffered)
 	}
 	if c.Sess.Flow == "" {
-		return c.idle()
+		return c.set.Idle(c)
 	}
 	if c.stale() {
 		return c.offerResumeOfRunning()
@@ -161,6 +187,6 @@ func (c *Ctx) route() error {
 // stale says whether the running flow was left long enough ago that a new message is a return
 // rather than an answer.
 func (c *Ctx) stale() bool {
-	f := c.e.flow(c.Sess.Flow)
+	f := c.flow(c.Sess.Flow)
 	return f != nil && f.Resumable && !c.lastTouched.IsZero() && c.Now.Sub(c.lastTouched) > c.e.cfg.ResumeAfter
 }

@@ -95,5 +95,5 @@ type Problem struct {
 	Data map[string]any
 }
 
-// problem is shorthand for a Problem without data.
-func problem(msg string) *Problem { return &Problem{Msg: msg} }
+// NewProblem is shorthand for a Problem without data.
+func NewProblem(msg string) *Problem { return &Problem{Msg: msg} }

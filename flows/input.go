@@ -9,7 +9,7 @@ import (
 func (c *Ctx) answer() error {
 	s := c.current()
 	if s == nil {
-		c.ask(nil, 0) // re-anchors on a step that exists, or ends the flow with the menu
+		c.Ask(nil, 0) // re-anchors on a step that exists, or ends the flow with the menu
 		return nil
 	}
 	if c.Sess.ConfirmingCancel {
@@ -19,7 +19,7 @@ func (c *Ctx) answer() error {
 			return c.cancel(true)
 		case 0:
 			c.Sess.ConfirmingCancel = false
-			c.ask(nil, 0)
+			c.Ask(nil, 0)
 			return nil
 		}
 		return c.askCancel()
@@ -29,7 +29,7 @@ func (c *Ctx) answer() error {
 	switch s.Input {
 	case InputText:
 		if ev.Kind != EventText || text == "" {
-			c.ask(problem("CommonNeedText"), 0)
+			c.Ask(NewProblem("CommonNeedText"), 0)
 			return nil
 		}
 		if s.Optional != "" && strings.EqualFold(text, c.T(s.Optional)) {
@@ -39,7 +39,7 @@ func (c *Ctx) answer() error {
 		if s.Parse != nil {
 			var p *Problem
 			if v, p = s.Parse(c, text); p != nil {
-				c.ask(p, 0)
+				c.Ask(p, 0)
 				return nil
 			}
 		}
@@ -55,7 +55,7 @@ func (c *Ctx) answer() error {
 				return c.accept(s, "")
 			}
 		}
-		c.ask(problem("CommonChooseButton"), 0)
+		c.Ask(NewProblem("CommonChooseButton"), 0)
 		return nil
 	case InputYesNo:
 		if ev.Kind == EventText {
@@ -66,47 +66,47 @@ func (c *Ctx) answer() error {
 				return c.accept(s, "no")
 			}
 		}
-		c.ask(problem("CommonChooseYesNo"), 0)
+		c.Ask(NewProblem("CommonChooseYesNo"), 0)
 		return nil
 	case InputFile:
 		if ev.File == nil {
 			if ev.Kind == EventText && s.Optional != "" && (strings.EqualFold(text, c.T(s.Optional)) || strings.EqualFold(text, "nanti")) {
 				return c.accept(s, c.keptFile(s))
 			}
-			c.ask(problem("CommonNeedFile"), 0)
+			c.Ask(NewProblem("CommonNeedFile"), 0)
 			return nil
 		}
 		if s.Accept != nil {
 			if p := s.Accept(c, ev.File); p != nil {
-				c.ask(p, 0)
+				c.Ask(p, 0)
 				return nil
 			}
 		}
-		return c.accept(s, encodeFile(ev.File, ev.Kind, c.Now))
+		return c.accept(s, EncodeFile(ev.File, ev.Kind, c.Now))
 	case InputContact:
 		if ev.Kind == EventContact && ev.Contact != nil {
 			if ev.Contact.UserID != 0 && ev.Contact.UserID != ev.UserID {
-				c.ask(problem("CommonContactNotOwn"), 0)
+				c.Ask(NewProblem("CommonContactNotOwn"), 0)
 				return nil
 			}
 			if ev.Contact.UserID == 0 {
-				c.ask(problem("CommonContactNotOwn"), 0)
+				c.Ask(NewProblem("CommonContactNotOwn"), 0)
 				return nil
 			}
 			text = ev.Contact.Phone
 		}
 		if text == "" {
-			c.ask(problem("CommonNeedContact"), 0)
+			c.Ask(NewProblem("CommonNeedContact"), 0)
 			return nil
 		}
 		v, p := s.Parse(c, text)
 		if p != nil {
-			c.ask(p, 0)
+			c.Ask(p, 0)
 			return nil
 		}
 		return c.accept(s, v)
 	case InputConfirm, InputInfo:
-		c.ask(problem("CommonChooseButton"), 0)
+		c.Ask(NewProblem("CommonChooseButton"), 0)
 		return nil
 	}
 	return nil
@@ -118,8 +118,8 @@ func (c *Ctx) keptFile(s *Step) string {
 	if s.Input != InputFile {
 		return ""
 	}
-	if _, ok := decodeFile(c.get(s.Name)); ok {
-		return c.get(s.Name)
+	if _, ok := DecodeFile(c.Get(s.Name)); ok {
+		return c.Get(s.Name)
 	}
 	return ""
 }
@@ -140,7 +140,7 @@ func yesNo(text string, c *Ctx) int {
 func (c *Ctx) stepButton(value string) error {
 	s := c.current()
 	if s == nil {
-		return c.staleButton()
+		return c.StaleButton()
 	}
 	if c.Sess.ConfirmingCancel {
 		switch value {
@@ -148,14 +148,14 @@ func (c *Ctx) stepButton(value string) error {
 			return c.cancel(true)
 		case valCancelN:
 			c.Sess.ConfirmingCancel = false
-			c.ask(nil, 0)
+			c.Ask(nil, 0)
 			return nil
 		}
-		return c.staleButton()
+		return c.StaleButton()
 	}
 	switch {
 	case value == valBack && c.Sess.EditListOpen:
-		c.ask(nil, 0) // back from "which answer to change?" is the summary itself
+		c.Ask(nil, 0) // back from "which answer to change?" is the summary itself
 		return nil
 	case value == valBack:
 		return c.back()
@@ -165,7 +165,7 @@ func (c *Ctx) stepButton(value string) error {
 		return c.accept(s, c.keptFile(s))
 	case strings.HasPrefix(value, valPage) && s.Input == InputChoice:
 		page, _ := strconv.Atoi(strings.TrimPrefix(value, valPage))
-		c.ask(nil, page)
+		c.Ask(nil, page)
 		if n := len(c.res.Replies); n > 0 && c.Ev.MessageID != 0 {
 			c.res.Replies[n-1].EditMessageID = c.Ev.MessageID
 		}
@@ -199,14 +199,14 @@ func (c *Ctx) stepButton(value string) error {
 		case strings.HasPrefix(value, valEditTo):
 			target := strings.TrimPrefix(value, valEditTo)
 			for _, name := range s.Editable {
-				if name == target && c.stepByName(name) != nil {
+				if name == target && c.StepByName(name) != nil {
 					c.Sess.EditReturn = s.Name
-					return c.goTo(name)
+					return c.GoTo(name)
 				}
 			}
 		}
 	}
-	return c.staleButton()
+	return c.StaleButton()
 }
 
 // askWhichToEdit lists the answers of a summary that can be changed.
@@ -214,14 +214,14 @@ func (c *Ctx) askWhichToEdit(s *Step) {
 	c.Sess.Seq++
 	var rows [][]Button
 	for _, name := range s.Editable {
-		st := c.stepByName(name)
+		st := c.StepByName(name)
 		if st == nil || (st.Skip != nil && st.Skip(c)) {
 			continue
 		}
 		rows = append(rows, []Button{{c.T(st.fieldLabel()), c.stepData(valEditTo + name)}})
 	}
 	rows = append(rows, []Button{{c.T("CommonBack"), c.stepData(valBack)}})
-	c.reply(Reply{Text: c.T("CommonWhichToEdit"), Buttons: rows})
+	c.Reply(Reply{Text: c.T("CommonWhichToEdit"), Buttons: rows})
 	c.Sess.Step = s.Name
 	c.Sess.EditListOpen = true
 }
@@ -229,7 +229,7 @@ func (c *Ctx) askWhichToEdit(s *Step) {
 // back goes one question back, showing the earlier answer.
 func (c *Ctx) back() error {
 	if c.Sess.Flow == "" {
-		c.showMenu("")
+		c.ShowMenu("")
 		return nil
 	}
 	c.Sess.ConfirmingCancel = false
@@ -240,34 +240,34 @@ func (c *Ctx) back() error {
 	}
 	if len(t) == 0 {
 		c.Sess.Trail = nil
-		c.ask(problem("CommonFirstStep"), 0)
+		c.Ask(NewProblem("CommonFirstStep"), 0)
 		return nil
 	}
 	prev := t[len(t)-1]
 	c.Sess.Trail = t[:len(t)-1]
-	return c.goTo(prev)
+	return c.GoTo(prev)
 }
 
 // cancel ends the running flow; with answers entered it asks first.
 func (c *Ctx) cancel(confirmed bool) error {
 	if c.Sess.Flow == "" {
-		c.say(c.T("CommonNothingToCancel"))
-		c.showMenu("")
+		c.Say(c.T("CommonNothingToCancel"))
+		c.ShowMenu("")
 		return nil
 	}
-	if !confirmed && len(c.Sess.Trail) > 0 && c.get(keyPrefilled) == "" && !c.Sess.ConfirmingCancel {
+	if !confirmed && len(c.Sess.Trail) > 0 && c.Get(KeyPrefilled) == "" && !c.Sess.ConfirmingCancel {
 		c.Sess.ConfirmingCancel = true
 		return c.askCancel()
 	}
-	c.Sess.reset()
-	c.say(c.T("CommonCancelled"))
-	c.showMenu("")
+	c.Sess.Reset()
+	c.Say(c.T("CommonCancelled"))
+	c.ShowMenu("")
 	return nil
 }
 
 func (c *Ctx) askCancel() error {
 	c.Sess.Seq++
-	c.reply(Reply{Text: c.T("CommonConfirmCancel"), Buttons: [][]Button{{
+	c.Reply(Reply{Text: c.T("CommonConfirmCancel"), Buttons: [][]Button{{
 		{c.T("CommonCancelYes"), c.stepData(valCancelY)},
 		{c.T("CommonCancelNo"), c.stepData(valCancelN)},
 	}}})
@@ -277,31 +277,31 @@ func (c *Ctx) askCancel() error {
 // help explains the current step, or the bot when no flow runs.
 func (c *Ctx) help() error {
 	if s := c.current(); s != nil && s.Help != "" {
-		c.say(c.T(s.Help))
-		c.ask(nil, 0)
+		c.Say(c.T(s.Help))
+		c.Ask(nil, 0)
 		return nil
 	}
-	c.say(c.T("MenuHelp"))
+	c.Say(c.T("MenuHelp"))
 	if c.Sess.Flow != "" {
-		c.ask(nil, 0)
+		c.Ask(nil, 0)
 	} else {
-		c.showMenu("")
+		c.ShowMenu("")
 	}
 	return nil
 }
 
-// staleButton answers a press on a button that no longer belongs to the conversation, and
+// StaleButton answers a press on a button that no longer belongs to the conversation, and
 // shows where the conversation is.
-func (c *Ctx) staleButton() error {
-	c.toast(c.T("CommonStaleButton"))
-	c.say(c.T("CommonStaleButton"))
+func (c *Ctx) StaleButton() error {
+	c.Toast(c.T("CommonStaleButton"))
+	c.Say(c.T("CommonStaleButton"))
 	if c.Sess.Flow != "" {
 		if c.Sess.ConfirmingCancel {
 			return c.askCancel()
 		}
-		c.ask(nil, 0)
+		c.Ask(nil, 0)
 		return nil
 	}
-	c.showMenu("")
+	c.ShowMenu("")
 	return nil
 }

@@ -36,6 +36,8 @@ type Session struct {
 	EditListOpen bool `json:"edit_list_open,omitempty"`
 	// KeyboardOpen is set while a reply keyboard (share my number) is on the person's screen.
 	KeyboardOpen bool `json:"keyboard_open,omitempty"`
+	// AsOwner is set while a staff member uses the bot as the owner of their own business.
+	AsOwner bool `json:"as_owner,omitempty"`
 }
 
 // Parked is a half-finished flow kept for later.
@@ -50,9 +52,9 @@ type Parked struct {
 	At         time.Time `json:"at"`
 }
 
-// keyPrefilled marks a flow's data as loaded from the database and not changed yet (/profil
+// KeyPrefilled marks a flow's data as loaded from the database and not changed yet (/profil
 // shown): such a flow is not a draft worth keeping or confirming before cancel.
-const keyPrefilled = "_prefilled"
+const KeyPrefilled = "_prefilled"
 
 // loadSession reads the chat's session, locking its row until the caller's transaction ends.
 func loadSession(ctx context.Context, db store.DB, chatID int64) (*Session, time.Time, error) {
@@ -77,19 +79,23 @@ var errSessionUnreadable = errors.New("stored session unreadable")
 
 // sanitize drops what names a flow or step this version does not have (a session stored by an
 // older version): the person is never stuck on a flow that no longer exists.
-func (e *Engine) sanitize(s *Session) {
-	if s.Flow != "" && e.flow(s.Flow) == nil {
-		s.reset()
+// A flow of another set (a staff flow of someone removed from staff) is dropped the same way.
+func (c *Ctx) sanitize() {
+	s := c.Sess
+	if s.Flow != "" && c.flow(s.Flow) == nil {
+		s.Reset()
 	}
-	if s.Then != "" && e.flow(s.Then) == nil {
+	if s.Then != "" && c.flow(s.Then) == nil {
 		s.Then = ""
 	}
 	for name := range s.Parked {
-		if e.flow(name) == nil || s.Parked[name] == nil {
+		// A draft of the other side's set (a staff member's own registration, kept while they
+		// act as staff) stays; it is offered only in the mode it belongs to.
+		if c.e.flows[name] == nil || s.Parked[name] == nil {
 			delete(s.Parked, name)
 		}
 	}
-	if s.ResumeOffered != "" && s.Parked[s.ResumeOffered] == nil {
+	if s.ResumeOffered != "" && (s.Parked[s.ResumeOffered] == nil || c.flow(s.ResumeOffered) == nil) {
 		s.ResumeOffered = ""
 	}
 }
@@ -102,35 +108,37 @@ func saveSession(ctx context.Context, db store.DB, chatID, userID int64, s *Sess
 	return store.SaveSession(ctx, db, chatID, userID, raw, at)
 }
 
-// reset ends the running flow (a parked one stays).
-func (s *Session) reset() {
+// Reset ends the running flow (a parked one stays).
+func (s *Session) Reset() {
 	s.Flow, s.Step, s.Data, s.Trail = "", "", nil, nil
 	s.ConfirmingCancel, s.EditReturn, s.Then, s.ResumeOffered, s.EditListOpen = false, "", "", "", false
 }
 
-// park sets the running flow aside so that it can be offered back; an older draft of the same
+// Park sets the running flow aside so that it can be offered back; an older draft of the same
 // flow is replaced, drafts of other flows stay.
-func (s *Session) park(at time.Time) {
+func (s *Session) Park(at time.Time) {
 	if s.Parked == nil {
 		s.Parked = map[string]*Parked{}
 	}
 	s.Parked[s.Flow] = &Parked{Flow: s.Flow, Step: s.Step, Data: s.Data, Trail: s.Trail, Then: s.Then, EditReturn: s.EditReturn, At: at}
-	s.reset()
+	s.Reset()
 }
 
-// unpark brings a parked flow back in place of whatever runs.
-func (s *Session) unpark(name string) {
+// Unpark brings a parked flow back in place of whatever runs.
+func (s *Session) Unpark(name string) {
 	p := s.Parked[name]
-	s.reset()
+	s.Reset()
 	delete(s.Parked, name)
 	s.Flow, s.Step, s.Data, s.Trail, s.Then, s.EditReturn = p.Flow, p.Step, p.Data, p.Trail, p.Then, p.EditReturn
 }
 
-// parkedNames lists the parked flows, the registration first.
-func (s *Session) parkedNames() []string {
+// ParkedNames lists the parked flows of the person's set, the registration first.
+func (c *Ctx) ParkedNames() []string {
 	var names []string
-	for n := range s.Parked {
-		names = append(names, n)
+	for n := range c.Sess.Parked {
+		if c.flow(n) != nil {
+			names = append(names, n)
+		}
 	}
 	sort.Slice(names, func(i, j int) bool {
 		if (names[i] == "register") != (names[j] == "register") {

@@ -25,9 +25,10 @@ const (
 // stepData builds the callback data of a button of the current question.
 func (c *Ctx) stepData(value string) string { return "s" + strconv.Itoa(c.Sess.Seq) + ":" + value }
 
-func (c *Ctx) flowDef() *Flow { return c.e.flow(c.Sess.Flow) }
+func (c *Ctx) flowDef() *Flow { return c.flow(c.Sess.Flow) }
 
-func (c *Ctx) stepByName(name string) *Step {
+// StepByName is the step of that name in the running flow, nil when there is none.
+func (c *Ctx) StepByName(name string) *Step {
 	f := c.flowDef()
 	if f == nil {
 		return nil
@@ -40,19 +41,19 @@ func (c *Ctx) stepByName(name string) *Step {
 	return nil
 }
 
-func (c *Ctx) current() *Step { return c.stepByName(c.Sess.Step) }
+func (c *Ctx) current() *Step { return c.StepByName(c.Sess.Step) }
 
-// start begins a flow from its first question. A resumable flow that was running is parked.
-func (c *Ctx) start(name string) error {
-	if f := c.flowDef(); f != nil && f.Resumable && c.Sess.Flow != name && len(c.Sess.Trail) > 0 && c.get(keyPrefilled) == "" {
-		c.Sess.park(c.Now)
+// Start begins a flow from its first question. A resumable flow that was running is parked.
+func (c *Ctx) Start(name string) error {
+	if f := c.flowDef(); f != nil && f.Resumable && c.Sess.Flow != name && len(c.Sess.Trail) > 0 && c.Get(KeyPrefilled) == "" {
+		c.Sess.Park(c.Now)
 	}
 	delete(c.Sess.Parked, name) // starting afresh: an older draft of this flow is dropped
 	then := ""
 	if c.Sess.Flow != "" && c.Sess.Then != "" && c.Sess.Flow != name {
 		then = c.Sess.Then
 	}
-	c.Sess.reset()
+	c.Sess.Reset()
 	c.Sess.Flow = name
 	c.Sess.Then = then
 	c.Sess.Data = map[string]string{}
@@ -65,7 +66,7 @@ func (c *Ctx) start(name string) error {
 			return nil // Start ended the flow, or moved it on itself
 		}
 	}
-	return c.goTo(c.firstStep())
+	return c.GoTo(c.firstStep())
 }
 
 // firstStep is the first step not skipped.
@@ -93,13 +94,13 @@ func (c *Ctx) firstUnanswered() string {
 	return last
 }
 
-// goTo asks the named step's question, or finishes the flow when name is empty.
-func (c *Ctx) goTo(name string) error {
+// GoTo asks the named step's question, or finishes the flow when name is empty.
+func (c *Ctx) GoTo(name string) error {
 	if name == "" {
 		return c.finish()
 	}
 	c.Sess.Step = name
-	c.ask(nil, 0)
+	c.Ask(nil, 0)
 	return nil
 }
 
@@ -108,9 +109,9 @@ func (c *Ctx) nextAfter(s *Step, value string) string {
 	if c.Sess.EditReturn != "" && c.Sess.EditReturn != s.Name {
 		ret := c.Sess.EditReturn
 		if s.Next != nil {
-			if n := s.Next(c, value); n != "" && c.stepByName(n) != nil && n != ret {
+			if n := s.Next(c, value); n != "" && c.StepByName(n) != nil && n != ret {
 				// A changed answer that opens a further question (a NIB to confirm) asks it first.
-				if st := c.stepByName(n); st.Skip == nil || !st.Skip(c) {
+				if st := c.StepByName(n); st.Skip == nil || !st.Skip(c) {
 					return n
 				}
 			}
@@ -145,16 +146,16 @@ func (c *Ctx) accept(s *Step, value string) error {
 			return err
 		}
 	} else {
-		c.set(s.Name, value)
+		c.Set(s.Name, value)
 	}
 	if c.Sess.Flow != flow || c.Sess.Step != s.Name || c.Sess.Seq != seq {
 		return nil // Save ended the flow, moved it, or asked a question of its own
 	}
-	c.del(keyPrefilled)
+	c.Del(KeyPrefilled)
 	if n := len(c.Sess.Trail); n == 0 || c.Sess.Trail[n-1] != s.Name {
 		c.Sess.Trail = append(c.Sess.Trail, s.Name)
 	}
-	return c.goTo(c.nextAfter(s, value))
+	return c.GoTo(c.nextAfter(s, value))
 }
 
 // finish runs the flow's Done and then the flow that was waiting for it.
@@ -168,17 +169,17 @@ func (c *Ctx) finish() error {
 	}
 	delete(c.Sess.Parked, f.Name)
 	if c.Sess.Flow == f.Name {
-		c.Sess.reset() // Done started nothing else
+		c.Sess.Reset() // Done started nothing else
 	}
 	if then != "" && then != f.Name && c.Sess.Flow == "" {
-		return c.start(then)
+		return c.Start(then)
 	}
 	return nil
 }
 
-// ask sends the current step's question, with its buttons; prob says why the last answer was
+// Ask sends the current step's question, with its buttons; prob says why the last answer was
 // not taken.
-func (c *Ctx) ask(prob *Problem, page int) {
+func (c *Ctx) Ask(prob *Problem, page int) {
 	s := c.current()
 	if s == nil && c.flowDef() != nil {
 		// The step is gone (a document list edited since the draft was saved): go on at the
@@ -189,8 +190,8 @@ func (c *Ctx) ask(prob *Problem, page int) {
 		}
 	}
 	if s == nil {
-		c.Sess.reset()
-		c.showMenu("")
+		c.Sess.Reset()
+		c.ShowMenu("")
 		return
 	}
 	c.Sess.Seq++
@@ -214,7 +215,7 @@ func (c *Ctx) ask(prob *Problem, page int) {
 	}
 	b.WriteString(c.T(s.Prompt, data))
 	if prev, ok := c.Sess.Data[s.Name]; ok && prev != "" && prob == nil && s.Input != InputConfirm && s.Input != InputInfo {
-		b.WriteString("\n\n" + c.T("CommonPreviousAnswer", map[string]any{"Answer": c.display(s, prev)}))
+		b.WriteString("\n\n" + c.T("CommonPreviousAnswer", map[string]any{"Answer": c.Display(s, prev)}))
 	}
 	r := Reply{Text: b.String()}
 	switch s.Input {
@@ -247,7 +248,7 @@ func (c *Ctx) ask(prob *Problem, page int) {
 		nav = append(nav, Button{c.T("CommonCancelButton"), c.stepData(valCancel)})
 		r.Buttons = append(r.Buttons, nav)
 	}
-	c.reply(r)
+	c.Reply(r)
 }
 
 // progress returns the position of s among the steps asked in this flow, and their count.
@@ -265,7 +266,8 @@ func (c *Ctx) progress(s *Step) (int, int) {
 	return i, n
 }
 
-func (c *Ctx) display(s *Step, v string) string {
+// Display renders a stored answer of s for a summary or "your previous answer".
+func (c *Ctx) Display(s *Step, v string) string {
 	if s.Display != nil {
 		return s.Display(c, v)
 	}

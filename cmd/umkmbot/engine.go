@@ -5,6 +5,8 @@ import (
 
 	"umkmbot/flows"
 	"umkmbot/flows/domain"
+	"umkmbot/flows/owner"
+	"umkmbot/flows/staff"
 	"umkmbot/locales"
 )
 
@@ -19,7 +21,7 @@ func newEngine(cfg *Config, log *slog.Logger) (*flows.Engine, *locales.Bundle, e
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, AppPrefix: cfg.AppPrefix, Logger: log})
+	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, AppPrefix: cfg.AppPrefix, Logger: log}, owner.Flowset(), staff.Flowset())
 	if err != nil {
 		return nil, nil, err
 	}

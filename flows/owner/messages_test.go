@@ -1,11 +1,13 @@
-package flows
+package owner_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
+	"umkmbot/flows"
 	"umkmbot/flows/domain"
+	"umkmbot/flows/owner"
+	"umkmbot/flows/staff"
 	"umkmbot/locales"
 )
 
@@ -21,7 +23,7 @@ func TestComputedMessageIDsExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Config{Messages: msgs, Rules: rules})
+	e, err := flows.New(flows.Config{Messages: msgs, Rules: rules}, owner.Flowset(), staff.Flowset())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func TestComputedMessageIDsExist(t *testing.T) {
 		use("StatusNext_"+string(s), "status next steps")
 	}
 	for _, k := range []string{"pkp", "bimtek", "label", "clinic", "cppob", "other"} {
-		use("TrainingKind_"+trainingKind(k), "training kinds")
+		use("TrainingKind_"+k, "training kinds")
 	}
 	// Every question and every recommendation of "help me choose": walk all answer paths.
 	var walk func(answers map[domain.Question]bool)
@@ -79,32 +81,7 @@ func TestComputedMessageIDsExist(t *testing.T) {
 		shapes = append(shapes, map[string]string{"path": string(p.Code), "missing": strings.Join(kinds, " ")})
 	}
 	shapes = append(shapes, map[string]string{"path": "help"}, map[string]string{"path": "help", "q_is_food": "no", "q_is_cosmetic": "yes"})
-	for _, f := range e.flows {
-		use(f.Title, "flow "+f.Name)
-		for _, data := range shapes {
-			c := &Ctx{Context: context.Background(), e: e, Sess: &Session{Flow: f.Name, Data: data}, L: msgs.For("id")}
-			for _, s := range f.Steps(c) {
-				where := "flow " + f.Name + ", step " + s.Name
-				use(s.Prompt, where)
-				use(s.Help, where)
-				use(s.Optional, where)
-				if len(s.Editable) > 0 {
-					for _, name := range s.Editable {
-						if st := c.stepByName(name); st != nil {
-							use(st.fieldLabel(), where+" (summary)")
-						}
-					}
-				}
-				if s.Choices != nil && s.Name != "app" { // the documents flow's app list reads the database
-					for _, ch := range s.Choices(c) {
-						if ch.Text == "" {
-							use(ch.Label, where+" (choice)")
-						}
-					}
-				}
-			}
-		}
-	}
+	e.WalkMessageIDs(shapes, map[string]bool{"documents/app": true}, use)
 	if len(need) < 100 {
 		t.Fatalf("only %d computed IDs found: the walk is missing something", len(need))
 	}

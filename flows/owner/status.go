@@ -1,35 +1,36 @@
-package flows
+package owner
 
 import (
 	"errors"
 	"strings"
 	"time"
 
+	"umkmbot/flows"
 	"umkmbot/flows/domain"
 	"umkmbot/store"
 )
 
 // statusFlow asks for an application number when /status came without one.
-func statusFlow() *Flow {
-	return &Flow{
+func statusFlow() *flows.Flow {
+	return &flows.Flow{
 		Name:  "status",
 		Title: "StatusTitle",
-		Steps: func(c *Ctx) []*Step {
-			return []*Step{{Name: "number", Prompt: "StatusAskNumber", Help: "StatusHelpNumber", Input: InputText,
-				Save: func(c *Ctx, v string) error {
-					c.Sess.reset()
-					return c.lookupStatus(v)
+		Steps: func(c *flows.Ctx) []*flows.Step {
+			return []*flows.Step{{Name: "number", Prompt: "StatusAskNumber", Help: "StatusHelpNumber", Input: flows.InputText,
+				Save: func(c *flows.Ctx, v string) error {
+					c.Sess.Reset()
+					return lookupStatus(c, v)
 				}}}
 		},
 	}
 }
 
 // cmdStatus looks a number up, or asks for one.
-func (c *Ctx) cmdStatus(args string) error {
+func cmdStatus(c *flows.Ctx, args string) error {
 	if strings.TrimSpace(args) != "" {
-		return c.lookupStatus(args)
+		return lookupStatus(c, args)
 	}
-	return c.start("status")
+	return c.Start("status")
 }
 
 // looksLikePermitNumber says whether text has the shape of a label's permit number.
@@ -41,34 +42,34 @@ func looksLikePermitNumber(text string) bool {
 // lookupStatus finds an application by its number (or by the permit number of an approved one)
 // and shows it: in full to its owner, coarsely to anyone else. Lookups are rate-limited per user
 // so that numbers cannot be walked through.
-func (c *Ctx) lookupStatus(input string) error {
+func lookupStatus(c *flows.Ctx, input string) error {
 	since := c.Now.Add(-time.Hour)
 	total, failed, err := store.CountLookups(c, c.DB, c.Ev.UserID, since)
 	if err != nil {
 		return err
 	}
-	if total >= c.e.cfg.LookupLimit || failed >= c.e.cfg.LookupFailLimit {
-		c.say(c.T("StatusTooManyLookups"))
+	if total >= c.Engine().Config().LookupLimit || failed >= c.Engine().Config().LookupFailLimit {
+		c.Say(c.T("StatusTooManyLookups"))
 		return nil
 	}
-	app, err := c.findApplication(input)
+	app, err := findApplication(c, input)
 	switch {
 	case errors.Is(err, errBadNumber):
 		if err := store.RecordLookup(c, c.DB, c.Ev.UserID, false, c.Now); err != nil {
 			return err
 		}
-		c.Sess.reset()
+		c.Sess.Reset()
 		c.Sess.Flow = "status"
 		c.Sess.Data = map[string]string{}
 		c.Sess.Step = "number"
-		c.ask(&Problem{Msg: "StatusInvalidNumber", Data: map[string]any{"Input": input}}, 0)
+		c.Ask(&flows.Problem{Msg: "StatusInvalidNumber", Data: map[string]any{"Input": input}}, 0)
 		return nil
 	case errors.Is(err, store.ErrNotFound):
 		if err := store.RecordLookup(c, c.DB, c.Ev.UserID, false, c.Now); err != nil {
 			return err
 		}
-		c.say(c.T("StatusNotFound", map[string]any{"Input": strings.TrimSpace(input)}))
-		c.showMenu("")
+		c.Say(c.T("StatusNotFound", map[string]any{"Input": strings.TrimSpace(input)}))
+		c.ShowMenu("")
 		return nil
 	case err != nil:
 		return err
@@ -77,19 +78,19 @@ func (c *Ctx) lookupStatus(input string) error {
 		return err
 	}
 	if app.OwnerID == c.Owner.ID {
-		return c.showApplication(app)
+		return showApplication(c, app)
 	}
-	c.say(c.T("StatusPublic", map[string]any{"Number": app.Number, "Status": c.statusName(app.Status),
+	c.Say(c.T("StatusPublic", map[string]any{"Number": app.Number, "Status": c.StatusName(app.Status),
 		"Since": c.L.ShortDate(app.UpdatedAt)}))
-	c.say(c.T("StatusDisclaimer"))
+	c.Say(c.T("StatusDisclaimer"))
 	return nil
 }
 
 var errBadNumber = errors.New("not an application or permit number")
 
 // findApplication parses input as one of our numbers or as a permit number and finds it.
-func (c *Ctx) findApplication(input string) (store.Application, error) {
-	if num, err := c.e.appnum.Parse(input); err == nil {
+func findApplication(c *flows.Ctx, input string) (store.Application, error) {
+	if num, err := c.Engine().AppNumbers().Parse(input); err == nil {
 		return store.ApplicationByNumber(c, c.DB, num)
 	}
 	if p, err := domain.ParsePermitNumber(input); err == nil {
@@ -102,22 +103,20 @@ func (c *Ctx) findApplication(input string) (store.Application, error) {
 	return store.Application{}, errBadNumber
 }
 
-func (c *Ctx) statusName(code string) string { return c.T("Status_" + code) }
-
 // showOwnApplication opens one of the owner's applications (a button of /pengajuan).
-func (c *Ctx) showOwnApplication(id int64) error {
+func showOwnApplication(c *flows.Ctx, id int64) error {
 	app, err := store.ApplicationByID(c, c.DB, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && app.OwnerID != c.Owner.ID) {
-		return c.staleButton()
+		return c.StaleButton()
 	}
 	if err != nil {
 		return err
 	}
-	return c.showApplication(app)
+	return showApplication(c, app)
 }
 
 // showApplication shows an application to its owner: status, history and what to do next.
-func (c *Ctx) showApplication(app store.Application) error {
+func showApplication(c *flows.Ctx, app store.Application) error {
 	hist, err := store.StatusHistory(c, c.DB, app.ID)
 	if err != nil {
 		return err
@@ -128,7 +127,7 @@ func (c *Ctx) showApplication(app store.Application) error {
 	}
 	var h strings.Builder
 	for _, s := range hist {
-		h.WriteString("• " + c.L.ShortDate(s.At) + " — " + c.statusName(s.To))
+		h.WriteString("• " + c.L.ShortDate(s.At) + " — " + c.StatusName(s.To))
 		if s.Note != "" && s.ActorKind == "staff" {
 			h.WriteString(": " + s.Note)
 		}
@@ -141,8 +140,8 @@ func (c *Ctx) showApplication(app store.Application) error {
 		}
 	}
 	data := map[string]any{
-		"Number": app.Number, "Product": app.ProductName, "Path": c.pathName(app.Path),
-		"Status": c.statusName(app.Status), "History": strings.TrimRight(h.String(), "\n"),
+		"Number": app.Number, "Product": app.ProductName, "Path": c.PathName(app.Path),
+		"Status": c.StatusName(app.Status), "History": strings.TrimRight(h.String(), "\n"),
 		"Note": app.StatusNote, "Due": "", "Permit": app.PermitNumber, "ValidUntil": "",
 		"Missing": strings.Join(missing, "\n"),
 	}
@@ -157,29 +156,29 @@ func (c *Ctx) showApplication(app store.Application) error {
 		text += "\n\n" + c.T("StatusMissingDocs", data)
 	}
 	text += "\n\n" + c.T("StatusDisclaimer")
-	r := Reply{Text: text}
+	r := flows.Reply{Text: text}
 	if len(missing) > 0 && domain.IsOpen(domain.Status(app.Status)) {
-		r.Buttons = append(r.Buttons, []Button{{c.T("MenuDocuments"), "a:docs:" + itoa(app.ID)}})
+		r.Buttons = append(r.Buttons, []flows.Button{{Label: c.T("MenuDocuments"), Data: "a:docs:" + itoa(app.ID)}})
 	}
-	r.Buttons = append(r.Buttons, []Button{{c.T("CommonMenu"), "a:go:menu"}})
-	c.reply(r)
+	r.Buttons = append(r.Buttons, []flows.Button{{Label: c.T("CommonMenu"), Data: "a:go:menu"}})
+	c.Reply(r)
 	return nil
 }
 
 // cmdApplications lists the owner's applications, each a button that opens it.
-func (c *Ctx) cmdApplications() error {
+func cmdApplications(c *flows.Ctx) error {
 	apps, err := store.ApplicationsByOwner(c, c.DB, c.Owner.ID)
 	if err != nil {
 		return err
 	}
 	if len(apps) == 0 {
-		c.reply(Reply{Text: c.T("ApplicationsNone"), Buttons: [][]Button{{{c.T("MenuRegister"), "a:go:daftar"}}}})
+		c.Reply(flows.Reply{Text: c.T("ApplicationsNone"), Buttons: [][]flows.Button{{{Label: c.T("MenuRegister"), Data: "a:go:daftar"}}}})
 		return nil
 	}
-	var rows [][]Button
+	var rows [][]flows.Button
 	for _, a := range apps {
-		rows = append(rows, []Button{{a.Number + " · " + a.ProductName + " · " + c.statusName(a.Status), "a:app:" + itoa(a.ID)}})
+		rows = append(rows, []flows.Button{{Label: a.Number + " · " + a.ProductName + " · " + c.StatusName(a.Status), Data: "a:app:" + itoa(a.ID)}})
 	}
-	c.reply(Reply{Text: c.L.N("ApplicationsList", len(apps)), Buttons: rows})
+	c.Reply(flows.Reply{Text: c.L.N("ApplicationsList", len(apps)), Buttons: rows})
 	return nil
 }

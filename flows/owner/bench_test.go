@@ -1,4 +1,4 @@
-package flows_test
+package owner_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"umkmbot/flows"
+	"umkmbot/flows/flowtest"
 )
 
 // BenchmarkHandle measures one update through the engine in its own transaction against the
@@ -14,11 +15,11 @@ import (
 // a menu (cheap) and an answer in the middle of a registration (steps computed, validation,
 // progress).
 func BenchmarkHandle(b *testing.B) {
-	h := newBenchHarness(b)
+	h := flowtest.New(b)
 	ctx := context.Background()
 	handle := func(ev flows.Event) {
-		err := h.db.Tx(ctx, func(tx pgx.Tx) error {
-			_, err := h.e.Handle(ctx, tx, ev)
+		err := h.DB.Tx(ctx, func(tx pgx.Tx) error {
+			_, err := h.E.Handle(ctx, tx, ev)
 			return err
 		})
 		if err != nil {
@@ -34,11 +35,11 @@ func BenchmarkHandle(b *testing.B) {
 	b.Run("registration-answer", func(b *testing.B) {
 		// Park the owner on the product-name question, then answer it over and over with /kembali
 		// in between, so each iteration is one answer and one step back.
-		c := h.chat(2, "id")
-		c.completeProfile("Kopi Bajawa")
-		c.send("/daftar")
-		c.pressMsg("PathName_md")
-		c.pressMsg("CommonContinueButton")
+		c := h.Chat(2, "id")
+		c.CompleteProfile("Kopi Bajawa")
+		c.Send("/daftar")
+		c.PressMsg("PathName_md")
+		c.PressMsg("CommonContinueButton")
 		for i := 0; b.Loop(); i++ {
 			handle(flows.Event{ChatID: 2, UserID: 2, Kind: flows.EventText, Text: "Kopi Bajawa"})
 			handle(flows.Event{ChatID: 2, UserID: 2, Kind: flows.EventCommand, Command: "kembali"})

@@ -1,4 +1,4 @@
-package flows_test
+package owner_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"umkmbot/flows"
+	"umkmbot/flows/flowtest"
 	"umkmbot/store"
 )
 
@@ -20,46 +21,46 @@ import (
 // and the notices to staff are queued in the outbox and the update is marked handled. Nothing is
 // sent, so everything stays queued: the state of a chat whose messages have not gone out yet.
 type dispatcher struct {
-	c      *chat
+	c      *flowtest.Chat
 	update int64
 }
 
 // turn keeps the raw update holding message (a JSON object of the update's own fields), runs do
 // with the update's id, and queues the result.
 func (d *dispatcher) turn(message string, do func(updateID int64) flows.Result) flows.Result {
-	d.c.t.Helper()
+	d.c.TB.Helper()
 	ctx := context.Background()
-	db := d.c.h.db.DB()
+	db := d.c.H.DB.DB()
 	d.update++
 	raw := fmt.Sprintf(`{"update_id":%d,%s}`, d.update, message)
-	if _, err := store.StoreUpdate(ctx, db, d.update, d.c.user, []byte(raw), d.c.h.clock()); err != nil {
-		d.c.t.Fatal(err)
+	if _, err := store.StoreUpdate(ctx, db, d.update, d.c.User, []byte(raw), d.c.H.Clock()); err != nil {
+		d.c.TB.Fatal(err)
 	}
 	res := do(d.update)
 	var msgs []store.OutboxMessage
 	queue := func(chat int64, v any, key string) {
 		payload, err := json.Marshal(v)
 		if err != nil {
-			d.c.t.Fatal(err)
+			d.c.TB.Fatal(err)
 		}
 		msgs = append(msgs, store.OutboxMessage{ChatID: chat, Payload: payload, DedupeKey: key})
 	}
 	if res.Answer != "" {
-		queue(d.c.user, map[string]string{"callback_answer": res.Answer}, "")
+		queue(d.c.User, map[string]string{"callback_answer": res.Answer}, "")
 	}
 	for _, r := range res.Replies {
-		queue(d.c.user, r, "")
+		queue(d.c.User, r, "")
 	}
 	for _, n := range res.Notices {
 		queue(n.ChatID, n.Reply, n.DedupeKey)
 	}
 	for _, m := range msgs {
 		if _, _, err := store.Enqueue(ctx, db, m); err != nil {
-			d.c.t.Fatal(err)
+			d.c.TB.Fatal(err)
 		}
 	}
 	if err := store.MarkHandled(ctx, db, d.update); err != nil {
-		d.c.t.Fatal(err)
+		d.c.TB.Fatal(err)
 	}
 	return res
 }
@@ -68,39 +69,39 @@ func (d *dispatcher) turn(message string, do func(updateID int64) flows.Result) 
 const from = `"from":{"id":%d,"is_bot":false,"first_name":"Maria Goreti","last_name":"Bria","language_code":"id"},"chat":{"id":%d,"type":"private"}`
 
 func (d *dispatcher) send(text string) flows.Result {
-	d.c.t.Helper()
-	msg := fmt.Sprintf(`"message":{"message_id":%d,`+from+`,"text":%q}`, d.update+1, d.c.user, d.c.user, text)
-	return d.turn(msg, func(int64) flows.Result { return d.c.send(text) })
+	d.c.TB.Helper()
+	msg := fmt.Sprintf(`"message":{"message_id":%d,`+from+`,"text":%q}`, d.update+1, d.c.User, d.c.User, text)
+	return d.turn(msg, func(int64) flows.Result { return d.c.Send(text) })
 }
 
 func (d *dispatcher) pressMsg(id string) flows.Result {
-	d.c.t.Helper()
-	data, msgID := d.c.buttonData(d.c.h.T(d.c.lang, id))
+	d.c.TB.Helper()
+	data, msgID := d.c.ButtonData(d.c.H.T(d.c.Lang, id))
 	return d.press(data, msgID)
 }
 
 func (d *dispatcher) press(data string, msgID int) flows.Result {
-	d.c.t.Helper()
-	msg := fmt.Sprintf(`"callback_query":{"id":"q%d",`+from+`,"data":%q}`, d.update+1, d.c.user, d.c.user, data)
+	d.c.TB.Helper()
+	msg := fmt.Sprintf(`"callback_query":{"id":"q%d",`+from+`,"data":%q}`, d.update+1, d.c.User, d.c.User, data)
 	return d.turn(msg, func(updateID int64) flows.Result {
-		return d.c.do(flows.Event{Kind: flows.EventButton, Data: data, MessageID: msgID, UpdateID: updateID})
+		return d.c.Do(flows.Event{Kind: flows.EventButton, Data: data, MessageID: msgID, UpdateID: updateID})
 	})
 }
 
 func (d *dispatcher) contact(phone string) flows.Result {
-	d.c.t.Helper()
+	d.c.TB.Helper()
 	msg := fmt.Sprintf(`"message":{"message_id":%d,`+from+`,"contact":{"phone_number":%q,"first_name":"Maria Goreti","user_id":%d}}`,
-		d.update+1, d.c.user, d.c.user, strings.TrimPrefix(phone, "+"), d.c.user)
-	return d.turn(msg, func(int64) flows.Result { return d.c.contact(phone, true) })
+		d.update+1, d.c.User, d.c.User, strings.TrimPrefix(phone, "+"), d.c.User)
+	return d.turn(msg, func(int64) flows.Result { return d.c.Contact(phone, true) })
 }
 
 func (d *dispatcher) upload(f flows.File) flows.Result {
-	d.c.t.Helper()
+	d.c.TB.Helper()
 	msg := fmt.Sprintf(`"message":{"message_id":%d,`+from+`,"document":{"file_id":%q,"file_unique_id":%q,"file_name":%q,"mime_type":%q,"file_size":%d}}`,
-		d.update+1, d.c.user, d.c.user, f.ID, f.UniqueID, f.Name, f.MIME, f.Size)
+		d.update+1, d.c.User, d.c.User, f.ID, f.UniqueID, f.Name, f.MIME, f.Size)
 	return d.turn(msg, func(int64) flows.Result {
-		d.c.log = append(d.c.log, "you send file: "+f.Name)
-		return d.c.do(flows.Event{Kind: flows.EventDocument, File: &f})
+		d.c.Log = append(d.c.Log, "you send file: "+f.Name)
+		return d.c.Do(flows.Event{Kind: flows.EventDocument, File: &f})
 	})
 }
 
@@ -166,16 +167,16 @@ func personalData(t *testing.T, db store.DB, patterns map[string]*regexp.Regexp)
 // a draft with a document, a status lookup and a training registration, no column of any table
 // holds their name, phone (in any form), NIB or the file ids of what they sent.
 func TestDeleteDataLeavesNoTrace(t *testing.T) {
-	h := newHarness(t)
+	h := flowtest.New(t)
 	ctx := context.Background()
-	db := h.db.DB()
-	h.addStaff(9401, "", "admin")
-	tr := store.Training{Title: "PKP Ngada", Kind: "pkp", StartsAt: h.clock().Add(72 * time.Hour), DurationMinutes: 960,
+	db := h.DB.DB()
+	h.AddStaff(9401, "", "admin")
+	tr := store.Training{Title: "PKP Ngada", Kind: "pkp", StartsAt: h.Clock().Add(72 * time.Hour), DurationMinutes: 960,
 		Place: "Aula Dinas Kesehatan", Kabupaten: "ngada", Quota: 30, Organiser: "Dinas Kesehatan"}
 	if err := store.CreateTraining(ctx, db, &tr); err != nil {
 		t.Fatal(err)
 	}
-	c := h.chat(401, "id")
+	c := h.Chat(401, "id")
 	d := &dispatcher{c: c, update: 5000}
 	nibDoc := flows.File{ID: "BQACAgUAAxkBAAIBnibMaria", UniqueID: "AgADnibMaria", Name: "NIB 1234567890123 Maria Goreti Bria.pdf",
 		MIME: "application/pdf", Size: 80_000}
@@ -199,32 +200,32 @@ func TestDeleteDataLeavesNoTrace(t *testing.T) {
 	d.send("1234567890123")
 	d.send("Kopi arabika Bajawa")
 	d.pressMsg("CommonSendButton")
-	c.expectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti Bria"})
+	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti Bria"})
 
 	// A submitted application, and its NIB document sent afterwards.
-	number := c.quickRegister("Kopi Bubuk Bajawa")
+	number := c.QuickRegister("Kopi Bubuk Bajawa")
 	d.send("/dokumen")
-	c.expect(h.T("id", "DocName_nib"))
+	c.Expect(h.T("id", "DocName_nib"))
 	d.upload(nibDoc)
-	c.expectMsg("DocumentsSaved", map[string]any{"Name": h.T("id", "DocName_nib")})
+	c.ExpectMsg("DocumentsSaved", map[string]any{"Name": h.T("id", "DocName_nib")})
 	d.send("/menu")
 
 	// A status lookup, and a training registration.
 	d.send("/status " + number)
 	d.send("/pelatihan")
 	d.pressMsg("TrainingRegisterButton")
-	c.expectMsg("TrainingRegistered", map[string]any{"Title": "PKP Ngada",
-		"When": h.msgs.For("id").DateTime(tr.StartsAt), "Place": "Aula Dinas Kesehatan"})
+	c.ExpectMsg("TrainingRegistered", map[string]any{"Title": "PKP Ngada",
+		"When": h.Msgs.For("id").DateTime(tr.StartsAt), "Place": "Aula Dinas Kesehatan"})
 
 	// A second registration left half way, with a document: a draft.
 	d.send("/daftar")
 	d.pressMsg("PathName_spp_irt")
 	d.pressMsg("CommonContinueButton")
-	c.fillProduct("Keripik Pisang")
+	c.FillProduct("Keripik Pisang")
 	d.send("250 gr")
 	d.send("6 bulan")
 	d.pressMsg("Storage_room")
-	c.expect(h.T("id", "DocName_nib"))
+	c.Expect(h.T("id", "DocName_nib"))
 	d.upload(draftDoc)
 
 	before := strings.Join(personalData(t, db, patterns), "\n")
@@ -235,28 +236,28 @@ func TestDeleteDataLeavesNoTrace(t *testing.T) {
 	}
 
 	d.send("/hapus_data")
-	c.expectMsg("DeleteConfirm")
+	c.ExpectMsg("DeleteConfirm")
 	d.pressMsg("CommonYes")
-	c.expectMsg("DeleteDone")
+	c.ExpectMsg("DeleteDone")
 
 	if left := personalData(t, db, patterns); len(left) > 0 {
 		t.Errorf("personal data survives /hapus_data:\n%s", strings.Join(left, "\n"))
 	}
 	var sessions int
-	h.query(&sessions, `SELECT count(*) FROM sessions WHERE chat_id = $1`, c.user)
+	h.Query(&sessions, `SELECT count(*) FROM sessions WHERE chat_id = $1`, c.User)
 	if sessions != 0 {
 		t.Error("the chat's session was saved again after the deletion")
 	}
 	// What is kept: the application, its number and history, still the owner's; the
 	// confirmation, queued after the deletion, is the chat's one message left.
 	var kept int
-	h.query(&kept, `SELECT count(*) FROM applications a JOIN owners o ON o.id = a.owner_id
+	h.Query(&kept, `SELECT count(*) FROM applications a JOIN owners o ON o.id = a.owner_id
 		WHERE a.number = $1 AND o.telegram_user_id = $2 AND a.product_name = 'Kopi Bubuk Bajawa'
-		  AND EXISTS (SELECT 1 FROM application_status_history s WHERE s.application_id = a.id)`, number, c.user)
+		  AND EXISTS (SELECT 1 FROM application_status_history s WHERE s.application_id = a.id)`, number, c.User)
 	if kept != 1 {
 		t.Error("the submitted application is not kept as the programme's record")
 	}
-	msgs, err := store.OutboxForChat(ctx, db, c.user)
+	msgs, err := store.OutboxForChat(ctx, db, c.User)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,50 +274,40 @@ func TestDeleteDataLeavesNoTrace(t *testing.T) {
 
 	// Coming back is starting afresh: no draft is offered back.
 	d.send("/start")
-	c.expectMsg("ProfileAskName")
-	if c.mentions("Keripik Pisang") {
-		t.Errorf("the deleted draft is offered back:\n%s", c.transcript())
+	c.ExpectMsg("ProfileAskName")
+	if c.Mentions("Keripik Pisang") {
+		t.Errorf("the deleted draft is offered back:\n%s", c.Transcript())
 	}
-}
-
-// mentions says whether the last replies show s, in a text or on a button.
-func (c *chat) mentions(s string) bool {
-	for _, r := range c.last.Replies {
-		if strings.Contains(r.Text+buttonsText(r), s) {
-			return true
-		}
-	}
-	return false
 }
 
 // A draft the engine set aside is what store.PruneDrafts prunes once past its window, and the
 // owner is no longer offered it; a minute younger than its window, it stays.
 func TestStaleDraftsArePruned(t *testing.T) {
-	h := newHarness(t)
+	h := flowtest.New(t)
 	ctx := context.Background()
-	c := h.chat(402, "id")
-	c.completeProfile("Kopi Bajawa")
-	c.send("/daftar")
-	c.pressMsg("PathName_spp_irt")
-	c.pressMsg("CommonContinueButton")
-	c.send("Keripik Pisang")
-	c.send("/pelatihan") // sets the registration aside
+	c := h.Chat(402, "id")
+	c.CompleteProfile("Kopi Bajawa")
+	c.Send("/daftar")
+	c.PressMsg("PathName_spp_irt")
+	c.PressMsg("CommonContinueButton")
+	c.Send("Keripik Pisang")
+	c.Send("/pelatihan") // sets the registration aside
 
 	window := 90 * 24 * time.Hour
-	h.advance(window - time.Minute)
-	c.send("/menu") // the chat is touched: only the draft is old
-	if !c.mentions("Keripik Pisang") {
-		t.Fatalf("the draft is not offered back:\n%s", c.transcript())
+	h.Advance(window - time.Minute)
+	c.Send("/menu") // the chat is touched: only the draft is old
+	if !c.Mentions("Keripik Pisang") {
+		t.Fatalf("the draft is not offered back:\n%s", c.Transcript())
 	}
-	if n, err := store.PruneDrafts(ctx, h.db.DB(), h.clock().Add(-window), 0); err != nil || n != 0 {
+	if n, err := store.PruneDrafts(ctx, h.DB.DB(), h.Clock().Add(-window), 0); err != nil || n != 0 {
 		t.Fatalf("a draft a minute younger than its window was pruned (%d, %v)", n, err)
 	}
-	h.advance(2 * time.Minute)
-	if n, err := store.PruneDrafts(ctx, h.db.DB(), h.clock().Add(-window), 0); err != nil || n != 1 {
+	h.Advance(2 * time.Minute)
+	if n, err := store.PruneDrafts(ctx, h.DB.DB(), h.Clock().Add(-window), 0); err != nil || n != 1 {
 		t.Fatalf("pruned %d (%v), want the draft set aside a minute before the window", n, err)
 	}
-	c.send("/menu")
-	if c.mentions("Keripik Pisang") {
-		t.Fatalf("a pruned draft is still offered:\n%s", c.transcript())
+	c.Send("/menu")
+	if c.Mentions("Keripik Pisang") {
+		t.Fatalf("a pruned draft is still offered:\n%s", c.Transcript())
 	}
 }

@@ -1,14 +1,15 @@
-package flows
+package owner
 
 import (
 	"errors"
 
+	"umkmbot/flows"
 	"umkmbot/store"
 )
 
 // cmdTrainings lists upcoming trainings, those in the owner's kabupaten first, each with a
 // button to register or cancel.
-func (c *Ctx) cmdTrainings() error {
+func cmdTrainings(c *flows.Ctx) error {
 	kab := ""
 	if b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID); err == nil {
 		kab = b.Kabupaten
@@ -18,38 +19,38 @@ func (c *Ctx) cmdTrainings() error {
 		return err
 	}
 	if len(seats) == 0 {
-		c.say(c.T("TrainingsNone"))
-		c.showMenu("")
+		c.Say(c.T("TrainingsNone"))
+		c.ShowMenu("")
 		return nil
 	}
-	c.say(c.T("TrainingsIntro"))
+	c.Say(c.T("TrainingsIntro"))
 	for _, s := range seats {
-		c.reply(c.trainingCard(s))
+		c.Reply(trainingCard(c, s))
 	}
 	return nil
 }
 
 // trainingCard shows one training with the button that fits it.
-func (c *Ctx) trainingCard(s store.TrainingSeat) Reply {
+func trainingCard(c *flows.Ctx, s store.TrainingSeat) flows.Reply {
 	left := max(s.Quota-s.Registered, 0)
 	place := s.Place
 	if s.Kabupaten != "" {
-		place += ", " + c.kabupatenName(s.Kabupaten)
+		place += ", " + c.KabupatenName(s.Kabupaten)
 	}
 	text := c.T("TrainingCard", map[string]any{
 		"Title": s.Title, "Kind": c.T("TrainingKind_" + trainingKind(s.Kind)), "When": c.L.DateTime(s.StartsAt),
 		"Duration": c.L.N("DurationHours", max(1, (s.DurationMinutes+59)/60)), "Place": place,
 		"Online": s.OnlineURL, "Organiser": s.Organiser, "Seats": c.T("TrainingSeats", map[string]any{"Left": left, "Quota": s.Quota}),
 	})
-	r := Reply{Text: text}
+	r := flows.Reply{Text: text}
 	switch {
 	case s.Mine:
 		r.Text += "\n\n" + c.T("TrainingYouAreRegistered")
-		r.Buttons = [][]Button{{{c.T("TrainingCancelButton"), "a:tr:cancel:" + itoa(s.ID)}}}
+		r.Buttons = [][]flows.Button{{{Label: c.T("TrainingCancelButton"), Data: "a:tr:cancel:" + itoa(s.ID)}}}
 	case left == 0:
 		r.Text += "\n\n" + c.T("TrainingFull")
 	default:
-		r.Buttons = [][]Button{{{c.T("TrainingRegisterButton"), "a:tr:reg:" + itoa(s.ID)}}}
+		r.Buttons = [][]flows.Button{{{Label: c.T("TrainingRegisterButton"), Data: "a:tr:reg:" + itoa(s.ID)}}}
 	}
 	return r
 }
@@ -64,22 +65,22 @@ func trainingKind(k string) string {
 }
 
 // trainingAction registers for a training or cancels a registration.
-func (c *Ctx) trainingAction(op string, id int64) error {
-	if !c.hasProfile() {
-		c.say(c.T("TrainingProfileFirst"))
+func trainingAction(c *flows.Ctx, op string, id int64) error {
+	if !c.HasProfile() {
+		c.Say(c.T("TrainingProfileFirst"))
 		switch {
 		case c.Sess.Flow == "profile":
-			c.ask(nil, 0) // the profile under way goes on
+			c.Ask(nil, 0) // the profile under way goes on
 			return nil
 		case c.Sess.Parked["profile"] != nil:
-			return c.offerResume("profile")
+			return c.OfferResume("profile")
 		}
-		c.parkRunning()
-		return c.start("profile")
+		c.ParkRunning()
+		return c.Start("profile")
 	}
 	tr, err := store.TrainingByID(c, c.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return c.staleButton()
+		return c.StaleButton()
 	}
 	if err != nil {
 		return err
@@ -90,14 +91,14 @@ func (c *Ctx) trainingAction(op string, id int64) error {
 		err := store.RegisterForTraining(c, c.DB, id, c.Owner.ID, c.Now)
 		switch {
 		case err == nil:
-			c.toast(c.T("TrainingRegisteredShort"))
-			c.say(c.T("TrainingRegistered", data))
+			c.Toast(c.T("TrainingRegisteredShort"))
+			c.Say(c.T("TrainingRegistered", data))
 		case errors.Is(err, store.ErrAlreadyRegistered):
-			c.say(c.T("TrainingAlreadyRegistered", data))
+			c.Say(c.T("TrainingAlreadyRegistered", data))
 		case errors.Is(err, store.ErrTrainingFull):
-			c.say(c.T("TrainingFullNow", data))
+			c.Say(c.T("TrainingFullNow", data))
 		case errors.Is(err, store.ErrTrainingClosed):
-			c.say(c.T("TrainingClosed", data))
+			c.Say(c.T("TrainingClosed", data))
 		default:
 			return err
 		}
@@ -105,14 +106,14 @@ func (c *Ctx) trainingAction(op string, id int64) error {
 		err := store.CancelTrainingRegistration(c, c.DB, id, c.Owner.ID)
 		switch {
 		case err == nil:
-			c.say(c.T("TrainingCancelled", data))
+			c.Say(c.T("TrainingCancelled", data))
 		case errors.Is(err, store.ErrNotFound):
-			c.say(c.T("TrainingNotRegistered", data))
+			c.Say(c.T("TrainingNotRegistered", data))
 		default:
 			return err
 		}
 	default:
-		return c.staleButton()
+		return c.StaleButton()
 	}
 	return nil
 }

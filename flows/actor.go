@@ -1,0 +1,93 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+
+	"umkmbot/store"
+)
+
+// Role is who a person is to the bot, resolved once per update.
+type Role string
+
+// The roles.
+const (
+	RoleOwner Role = "owner" // a pelaku usaha (and a staff member who switched to owner mode)
+	RoleStaff Role = "staff" // a petugas of one office
+	RoleAdmin Role = "admin" // from ADMIN_TELEGRAM_IDS: no office, sees every office
+)
+
+// Actor is the person an update is handled for. Owner is always set (everyone who writes has an
+// owners row: their language and chat); Staff is set for an active staff member or admin, also
+// while they act as an owner.
+type Actor struct {
+	Role  Role
+	Owner store.Owner
+	Staff *store.Staff
+}
+
+// IsStaff says whether the person is an active staff member or admin (whatever mode they are in).
+func (a Actor) IsStaff() bool { return a.Staff != nil }
+
+// Office is the staff member's office code; "" for an admin or an owner.
+func (a Actor) Office() string {
+	if a.Staff == nil || a.Staff.Role == "admin" {
+		return ""
+	}
+	return a.Staff.Unit
+}
+
+// resolveActor decides the role of this update: an active staff row makes staff or admin,
+// unless the session says they switched to owner mode. A staff member removed a moment ago is an
+// owner from their next update on.
+func (e *Engine) resolveActor(c *Ctx) error {
+	c.Actor = Actor{Role: RoleOwner, Owner: c.Owner}
+	s, err := store.StaffByTelegramID(c, c.DB, c.Ev.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		c.Sess.AsOwner = false
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("flows: actor: %w", err)
+	}
+	if !s.Active {
+		c.Sess.AsOwner = false
+		return nil
+	}
+	c.Actor.Staff = &s
+	if c.Sess.AsOwner {
+		return nil
+	}
+	c.Actor.Role = RoleStaff
+	if s.Role == "admin" {
+		c.Actor.Role = RoleAdmin
+	}
+	return nil
+}
+
+// The commands that switch a staff member between their staff role and owner mode.
+const (
+	cmdOwnerMode = "mode_pemilik"
+	cmdStaffMode = "mode_petugas"
+)
+
+// switchMode makes a staff member act as the owner of their own business, or as staff again.
+// Whatever ran is dropped: the other side's flows do not exist in this mode.
+func (c *Ctx) switchMode(asOwner bool) error {
+	c.ParkRunning()
+	c.Sess.AsOwner = asOwner
+	c.Actor.Role = RoleOwner
+	if !asOwner {
+		c.Actor.Role = RoleStaff
+		if c.Actor.Staff.Role == "admin" {
+			c.Actor.Role = RoleAdmin
+		}
+	}
+	c.set = c.e.setFor(c.Actor.Role)
+	if asOwner {
+		c.ShowMenu(c.T("StaffModeOwner"))
+	} else {
+		c.ShowMenu(c.T("StaffModeStaff"))
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+// Package owner holds the owner's conversations (pelaku usaha): profile, product registration,
+// documents, status, trainings, account, and the owner's menu. Flowset hands them to the engine.
+package owner
+
+import (
+	"strconv"
+	"strings"
+
+	"umkmbot/flows"
+)
+
+// Flowset is the owner's side of the bot.
+func Flowset() *flows.Flowset {
+	return &flows.Flowset{
+		Name:  "owner",
+		Roles: []flows.Role{flows.RoleOwner},
+		Flows: []*flows.Flow{profileFlow(), registerFlow(), documentsFlow(), statusFlow(), deleteDataFlow(), languageFlow()},
+		Commands: map[string]flows.Handler{
+			"daftar":     func(c *flows.Ctx, _ string) error { return cmdRegister(c) },
+			"profil":     func(c *flows.Ctx, _ string) error { return cmdProfile(c) },
+			"dokumen":    func(c *flows.Ctx, _ string) error { return cmdDocuments(c) },
+			"status":     cmdStatus,
+			"pengajuan":  func(c *flows.Ctx, _ string) error { return cmdApplications(c) },
+			"pelatihan":  func(c *flows.Ctx, _ string) error { return cmdTrainings(c) },
+			"hapus_data": func(c *flows.Ctx, _ string) error { return c.Start("delete_data") },
+			"bahasa":     func(c *flows.Ctx, _ string) error { return c.Start("language") },
+		},
+		Aliases: map[string]string{
+			"language": "bahasa", "register": "daftar", "profile": "profil", "documents": "dokumen",
+			"applications": "pengajuan", "trainings": "pelatihan", "delete_data": "hapus_data",
+		},
+		Actions: map[string]flows.Handler{
+			"app": func(c *flows.Ctx, arg string) error {
+				id, _ := strconv.ParseInt(arg, 10, 64)
+				return showOwnApplication(c, id)
+			},
+			"docs": func(c *flows.Ctx, arg string) error {
+				id, _ := strconv.ParseInt(arg, 10, 64)
+				return startDocumentsFor(c, id)
+			},
+			"tr": func(c *flows.Ctx, arg string) error {
+				op, idText, _ := strings.Cut(arg, ":")
+				id, _ := strconv.ParseInt(idText, 10, 64)
+				return trainingAction(c, op, id)
+			},
+		},
+		DeepLinks: map[string]flows.Handler{"status_": lookupStatus},
+		Menu:      menu,
+		Greet:     greet,
+		Idle:      idle,
+	}
+}
+
+// greet answers /start: a new owner is asked who they are, a known one sees the menu (or the
+// draft they left).
+func greet(c *flows.Ctx) error {
+	if !c.HasProfile() {
+		c.Say(c.T("StartWelcomeNew", map[string]any{"Name": c.Ev.FirstName}))
+		if c.Sess.Parked["profile"] != nil {
+			return c.OfferResume("profile")
+		}
+		return c.Start("profile")
+	}
+	c.Say(c.T("StartWelcomeBack", map[string]any{"Name": c.Owner.Name}))
+	if names := c.ParkedNames(); len(names) > 0 {
+		return c.OfferResume(names[0])
+	}
+	c.ShowMenu("")
+	return nil
+}
+
+// idle handles a message when no flow runs: a number is looked up, anything else gets the menu.
+func idle(c *flows.Ctx) error {
+	if c.Ev.Kind == flows.EventText {
+		text := strings.TrimSpace(c.Ev.Text)
+		if _, err := c.Engine().AppNumbers().Parse(text); err == nil {
+			return lookupStatus(c, text)
+		}
+		if looksLikePermitNumber(text) {
+			return lookupStatus(c, text)
+		}
+		if c.NewOwner() {
+			c.ParkRunning()
+			return greet(c)
+		}
+	}
+	c.ShowMenu(c.T("MenuNotUnderstood"))
+	return nil
+}
+
+// menu is the owner's main menu.
+func menu(c *flows.Ctx) (string, [][]flows.Button) {
+	return c.T("MenuText"), [][]flows.Button{
+		{{Label: c.T("MenuRegister"), Data: "a:go:daftar"}},
+		{{Label: c.T("MenuStatus"), Data: "a:go:status"}, {Label: c.T("MenuApplications"), Data: "a:go:pengajuan"}},
+		{{Label: c.T("MenuDocuments"), Data: "a:go:dokumen"}, {Label: c.T("MenuTrainings"), Data: "a:go:pelatihan"}},
+		{{Label: c.T("MenuProfile"), Data: "a:go:profil"}, {Label: c.T("MenuLanguage"), Data: "a:go:bahasa"}},
+		{{Label: c.T("MenuHelpButton"), Data: "a:go:bantuan"}},
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

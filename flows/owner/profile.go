@@ -1,0 +1,184 @@
+package owner
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"umkmbot/flows"
+	"umkmbot/flows/domain"
+	"umkmbot/store"
+)
+
+// profileFlow asks who the owner is and what their business is: name, business, kabupaten,
+// desa, phone, NIB, the village's OVOP product. Run at the first /start, before the first
+// registration, and from /profil to change it.
+func profileFlow() *flows.Flow {
+	return &flows.Flow{
+		Name:      "profile",
+		Title:     "ProfileTitle",
+		Progress:  true,
+		Resumable: true,
+		Label: func(d map[string]string) string {
+			if d["business"] != "" {
+				return d["business"]
+			}
+			return d["name"]
+		},
+		Start: prefillProfile,
+		Steps: func(c *flows.Ctx) []*flows.Step {
+			return []*flows.Step{
+				{Name: "name", Prompt: "ProfileAskName", Help: "ProfileHelpName", Input: flows.InputText, Parse: parsePersonName},
+				{Name: "business", Prompt: "ProfileAskBusiness", Help: "ProfileHelpBusiness", Input: flows.InputText, Parse: parseShortText},
+				{Name: "kabupaten", Prompt: "ProfileAskKabupaten", Input: flows.InputChoice, Choices: kabupatenChoices, Columns: 2, PageSize: 8,
+					Display: func(c *flows.Ctx, v string) string { return c.KabupatenName(v) }},
+				{Name: "desa", Prompt: "ProfileAskDesa", Input: flows.InputText, Parse: parseShortText},
+				{Name: "phone", Prompt: "ProfileAskPhone", Help: "ProfileHelpPhone", Input: flows.InputContact, Parse: parsePhone,
+					Save: func(c *flows.Ctx, v string) error {
+						c.Set("phone", v)
+						c.Say(c.T("ProfilePhoneSaved"))
+						return nil
+					}},
+				{Name: "nib", Prompt: "ProfileAskNIB", Help: "ProfileHelpNIB", Input: flows.InputText, Optional: "ProfileNoNIB", Parse: parseNIB,
+					Display: func(c *flows.Ctx, v string) string {
+						if v == "" {
+							return c.T("ProfileNIBNone")
+						}
+						return v
+					},
+					Save: func(c *flows.Ctx, v string) error {
+						c.Set("nib", v)
+						if v == "" {
+							c.Say(c.T("ProfileNIBHowTo"))
+						}
+						return nil
+					}},
+				{Name: "nib_confirm", Prompt: "ProfileConfirmNIB", Input: flows.InputYesNo,
+					Data: func(c *flows.Ctx) map[string]any {
+						return map[string]any{"NIB": c.Get("nib"), "Digits": len(c.Get("nib"))}
+					},
+					Skip: func(c *flows.Ctx) bool { return !nibNeedsConfirm(c.Get("nib")) },
+					Next: func(c *flows.Ctx, v string) string {
+						if v == "no" {
+							return "nib"
+						}
+						return ""
+					}},
+				{Name: "ovop", Prompt: "ProfileAskOVOP", Help: "ProfileHelpOVOP", Input: flows.InputText, Optional: "CommonSkip", Parse: parseShortText},
+				{Name: "summary", Prompt: "ProfileSummary", Input: flows.InputConfirm,
+					Data: func(c *flows.Ctx) map[string]any {
+						return map[string]any{"Summary": c.Summary("name", "business", "kabupaten", "desa", "phone", "nib", "ovop")}
+					},
+					Editable: []string{"name", "business", "kabupaten", "desa", "phone", "nib", "ovop"}},
+			}
+		},
+		Done: saveProfile,
+	}
+}
+
+// prefillProfile starts /profil on the summary when a profile exists, so the owner sees it and
+// can change any part.
+func prefillProfile(c *flows.Ctx) error {
+	b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID)
+	if errors.Is(err, store.ErrNotFound) || c.Owner.Name == "" {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Set("name", c.Owner.Name)
+	c.Set("phone", c.Owner.Phone)
+	c.Set("business", b.Name)
+	c.Set("kabupaten", b.Kabupaten)
+	c.Set("desa", b.Desa)
+	c.Set("nib", b.NIB)
+	c.Set("ovop", b.OVOPProduct)
+	c.Set(flows.KeyPrefilled, "1")
+	c.Sess.Trail = []string{"name", "business", "kabupaten", "desa", "phone", "nib", "ovop"}
+	return c.GoTo("summary")
+}
+
+func saveProfile(c *flows.Ctx) error {
+	if err := store.SetOwnerContact(c, c.DB, c.Owner.ID, c.Get("name"), c.Get("phone")); err != nil {
+		return err
+	}
+	b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	b.OwnerID = c.Owner.ID
+	b.Name, b.Kabupaten, b.Desa = c.Get("business"), c.Get("kabupaten"), c.Get("desa")
+	b.NIB, b.OVOPProduct = c.Get("nib"), c.Get("ovop")
+	if err := store.SaveBusiness(c, c.DB, &b); err != nil {
+		return err
+	}
+	c.Owner.Name, c.Owner.Phone = c.Get("name"), c.Get("phone")
+	c.Say(c.T("ProfileSaved", map[string]any{"Name": c.Owner.Name}))
+	if c.Sess.Then == "" {
+		c.Sess.Reset()
+		c.ShowMenu("")
+	}
+	return nil
+}
+
+// cmdProfile shows the profile (as a summary that can be changed), or asks for it.
+func cmdProfile(c *flows.Ctx) error {
+	if c.Sess.Parked["profile"] != nil {
+		return c.OfferResume("profile")
+	}
+	return c.Start("profile")
+}
+
+// parsePersonName accepts a name of 2 to 80 characters with at least one letter.
+func parsePersonName(c *flows.Ctx, in string) (string, *flows.Problem) {
+	in = strings.Join(strings.Fields(in), " ")
+	n := utf8.RuneCountInString(in)
+	if n < 2 || n > 80 || !strings.ContainsFunc(in, unicode.IsLetter) {
+		return "", flows.NewProblem("ProfileBadName")
+	}
+	return in, nil
+}
+
+// parseShortText accepts 2 to 100 characters.
+func parseShortText(c *flows.Ctx, in string) (string, *flows.Problem) {
+	in = strings.Join(strings.Fields(in), " ")
+	n := utf8.RuneCountInString(in)
+	if n < 2 {
+		return "", flows.NewProblem("CommonTooShort")
+	}
+	if n > 100 {
+		return "", &flows.Problem{Msg: "CommonTooLong", Data: map[string]any{"Max": 100}}
+	}
+	return in, nil
+}
+
+func parsePhone(c *flows.Ctx, in string) (string, *flows.Problem) {
+	p, err := domain.NormalizePhone(in)
+	if err != nil {
+		return "", flows.NewProblem("ProfileBadPhone")
+	}
+	return p, nil
+}
+
+func parseNIB(c *flows.Ctx, in string) (string, *flows.Problem) {
+	r, err := domain.CheckNIB(in)
+	if err != nil {
+		return "", flows.NewProblem("ProfileBadNIB")
+	}
+	return r.Number, nil
+}
+
+// nibNeedsConfirm: NIBs are 13 digits as far as we know; another length is asked back, not refused.
+func nibNeedsConfirm(nib string) bool {
+	r, err := domain.CheckNIB(nib)
+	return nib != "" && err == nil && r.Confirm
+}
+
+func kabupatenChoices(c *flows.Ctx) []flows.Choice {
+	var out []flows.Choice
+	for _, k := range c.Engine().Rules().Kabupatens() {
+		out = append(out, flows.Choice{Value: k.Code, Text: k.Name})
+	}
+	return out
+}

@@ -1,0 +1,370 @@
+package owner
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"umkmbot/flows"
+	"umkmbot/flows/domain"
+	"umkmbot/store"
+)
+
+// registerFlow guides an owner through registering one product: the permit path (or a few
+// questions that choose it), the checklist of that path, the product's data, its documents one
+// by one, a summary to check, and the application number.
+func registerFlow() *flows.Flow {
+	return &flows.Flow{
+		Name:      "register",
+		Title:     "RegisterTitle",
+		Progress:  true,
+		Resumable: true,
+		Label:     func(d map[string]string) string { return d["product_name"] },
+		TotalKnown: func(c *flows.Ctx) bool {
+			p := effectivePath(c)
+			return p != "" && p != "help"
+		},
+		Steps: func(c *flows.Ctx) []*flows.Step {
+			steps := []*flows.Step{
+				{Name: "path", Prompt: "RegisterAskPath", Help: "RegisterHelpPath", Input: flows.InputChoice, Choices: pathChoices,
+					Save: func(c *flows.Ctx, v string) error {
+						if v != c.Get("path") {
+							clearChooser(c)
+						}
+						c.Set("path", v)
+						return nil
+					}},
+			}
+			steps = append(steps, chooserSteps(c)...)
+			steps = append(steps,
+				&flows.Step{Name: "checklist", Prompt: "RegisterChecklist", Input: flows.InputInfo, Data: checklistData},
+				&flows.Step{Name: "product_name", Prompt: "RegisterAskProductName", Help: "RegisterHelpProductName", Input: flows.InputText, Parse: parseShortText},
+				&flows.Step{Name: "brand", Prompt: "RegisterAskBrand", Input: flows.InputText, Optional: "RegisterNoBrand", Parse: parseShortText},
+				&flows.Step{Name: "product_type", Prompt: "RegisterAskProductType", Help: "RegisterHelpProductType", Input: flows.InputText, Parse: parseShortText,
+					Data: func(c *flows.Ctx) map[string]any { return map[string]any{"Path": effectivePath(c)} }},
+				&flows.Step{Name: "composition", Prompt: "RegisterAskComposition", Help: "RegisterHelpComposition", Input: flows.InputText, Parse: parseComposition,
+					Data: func(c *flows.Ctx) map[string]any { return map[string]any{"Percent": needsPercentages(c)} }},
+				&flows.Step{Name: "packaging", Prompt: "RegisterAskPackaging", Input: flows.InputChoice, Columns: 2, Choices: packagingChoices},
+				&flows.Step{Name: "net_content", Prompt: "RegisterAskNetContent", Help: "RegisterHelpNetContent", Input: flows.InputText, Parse: parseNetContent},
+				&flows.Step{Name: "shelf_life", Prompt: "RegisterAskShelfLife", Help: "RegisterHelpShelfLife", Input: flows.InputText, Parse: parseShelfLife,
+					Display: func(c *flows.Ctx, v string) string { return displayShelfLife(c, v) }},
+				&flows.Step{Name: "storage", Prompt: "RegisterAskStorage", Input: flows.InputChoice, Choices: storageChoices,
+					Save: func(c *flows.Ctx, v string) error {
+						c.Set("storage", v)
+						if v == "frozen" && effectivePath(c) == "spp_irt" {
+							c.Say(c.T("RegisterFrozenNotSPPIRT"))
+						}
+						return nil
+					}},
+			)
+			steps = append(steps, documentSteps(c)...)
+			editable := []string{"product_name", "brand", "product_type", "composition", "packaging", "net_content", "shelf_life", "storage"}
+			for _, d := range pathDocuments(c) {
+				editable = append(editable, "doc_"+d.Code)
+			}
+			steps = append(steps, &flows.Step{Name: "summary", Prompt: "RegisterSummary", Input: flows.InputConfirm, Editable: editable,
+				Data: func(c *flows.Ctx) map[string]any {
+					return map[string]any{"Path": c.PathName(effectivePath(c)), "Summary": c.Summary(editable...)}
+				}})
+			return steps
+		},
+		Start: func(c *flows.Ctx) error {
+			if !c.HasProfile() {
+				// The registration needs the business it is for: ask that first, then come back.
+				c.Say(c.T("RegisterProfileFirst"))
+				if c.Sess.Parked["profile"] != nil { // a profile begun earlier: go on with it
+					c.Sess.Unpark("profile")
+					c.Sess.Then = "register"
+					c.Ask(nil, 0)
+					return nil
+				}
+				c.Sess.Reset()
+				c.Sess.Flow = "profile"
+				if err := c.Start("profile"); err != nil {
+					return err
+				}
+				c.Sess.Then = "register"
+			}
+			return nil
+		},
+		Done: submitApplication,
+	}
+}
+
+// cmdRegister starts a registration, offering back a parked one first.
+func cmdRegister(c *flows.Ctx) error {
+	if c.Sess.Parked["register"] != nil {
+		return c.OfferResume("register")
+	}
+	return c.Start("register")
+}
+
+// effectivePath is the chosen permit path: picked directly or recommended by the questions.
+func effectivePath(c *flows.Ctx) string {
+	if p := c.Get("path"); p != "help" {
+		return p
+	}
+	return c.Get("recommended")
+}
+
+func pathChoices(c *flows.Ctx) []flows.Choice {
+	var out []flows.Choice
+	for _, p := range c.Engine().Rules().Paths() {
+		out = append(out, flows.Choice{Value: string(p.Code), Label: "PathName_" + string(p.Code)})
+	}
+	return append(out, flows.Choice{Value: "help", Label: "RegisterHelpMeChoose"})
+}
+
+// chooserSteps are the yes/no questions of "help me choose", as far as the answers so far lead,
+// and the recommendation at their end.
+func chooserSteps(c *flows.Ctx) []*flows.Step {
+	if c.Get("path") != "help" {
+		return nil
+	}
+	answers := map[domain.Question]bool{}
+	var steps []*flows.Step
+	for {
+		q, done, rec := domain.NextQuestion(answers)
+		if done {
+			steps = append(steps, recommendStep(c, rec))
+			return steps
+		}
+		name := "q_" + string(q)
+		steps = append(steps, &flows.Step{Name: name, Prompt: "ChooseQ_" + string(q), Input: flows.InputYesNo,
+			Display: func(c *flows.Ctx, v string) string { return c.Display(&flows.Step{Input: flows.InputYesNo}, v) }})
+		v, ok := c.Sess.Data[name]
+		if !ok {
+			return steps
+		}
+		answers[q] = v == "yes"
+	}
+}
+
+func clearChooser(c *flows.Ctx) {
+	for k := range c.Sess.Data {
+		if strings.HasPrefix(k, "q_") || k == "recommended" || k == "recommend" {
+			delete(c.Sess.Data, k)
+		}
+	}
+}
+
+// recommendStep shows the path the answers lead to, with the reason, and lets the owner take it
+// or choose another.
+func recommendStep(c *flows.Ctx, rec domain.Recommendation) *flows.Step {
+	none := rec.Path == domain.RecommendNoneNeeded || rec.Path == domain.RecommendUnknown
+	return &flows.Step{Name: "recommend", Prompt: "RegisterRecommend", Input: flows.InputChoice,
+		Data: func(c *flows.Ctx) map[string]any {
+			d := map[string]any{"Reason": c.T("ChooseReason_" + string(rec.Reason)), "None": none}
+			if !none {
+				d["Path"] = c.PathName(string(rec.Path))
+			}
+			if rec.Alternative != "" {
+				d["Alternative"] = c.PathName(string(rec.Alternative))
+			}
+			return d
+		},
+		Choices: func(c *flows.Ctx) []flows.Choice {
+			if none {
+				return []flows.Choice{{Value: "self", Label: "RegisterChooseMyself"}, {Value: "stop", Label: "RegisterStopHere"}}
+			}
+			return []flows.Choice{{Value: "take", Label: "RegisterTakeRecommended"}, {Value: "self", Label: "RegisterChooseMyself"}}
+		},
+		Save: func(c *flows.Ctx, v string) error {
+			switch v {
+			case "take":
+				c.Set("recommended", string(rec.Path))
+				c.Set("recommend", v)
+			case "self":
+				clearChooser(c)
+				c.Del("path")
+				c.Sess.Trail = nil
+				return c.GoTo("path")
+			case "stop":
+				c.Sess.Reset()
+				c.Say(c.T("RegisterStopped"))
+				c.ShowMenu("")
+			}
+			return nil
+		}}
+}
+
+// pathDocuments lists the documents of the chosen path.
+func pathDocuments(c *flows.Ctx) []domain.DocumentRule {
+	p := effectivePath(c)
+	if p == "" || p == "help" {
+		return nil
+	}
+	return c.Engine().Rules().Documents(domain.PathCode(p))
+}
+
+func needsPercentages(c *flows.Ctx) bool {
+	for _, d := range pathDocuments(c) {
+		if d.Code == "composition_percent" || d.Code == "formula" {
+			return true
+		}
+	}
+	return false
+}
+
+func checklistData(c *flows.Ctx) map[string]any {
+	var b strings.Builder
+	for _, d := range pathDocuments(c) {
+		mark := "•"
+		if d.Need != domain.NeedRequired {
+			mark = "◦"
+		}
+		b.WriteString(mark + " " + c.T("DocName_"+d.Code) + "\n")
+	}
+	return map[string]any{"Path": c.PathName(effectivePath(c)), "Documents": strings.TrimRight(b.String(), "\n")}
+}
+
+// documentSteps asks for each document of the path; "Nanti" records it as missing.
+func documentSteps(c *flows.Ctx) []*flows.Step {
+	var steps []*flows.Step
+	docs := pathDocuments(c)
+	for i, d := range docs {
+		d := d
+		steps = append(steps, &flows.Step{Name: "doc_" + d.Code, Prompt: "RegisterAskDocument", Help: "DocHelp_" + d.Code, Field: "DocName_" + d.Code,
+			Input: flows.InputFile, Optional: "CommonLater",
+			Data: func(c *flows.Ctx) map[string]any {
+				return map[string]any{"Name": c.T("DocName_" + d.Code), "Explain": c.T("DocHelp_" + d.Code),
+					"N": i + 1, "Of": len(docs), "Required": d.Need == domain.NeedRequired}
+			},
+			Accept:  func(c *flows.Ctx, f *flows.File) *flows.Problem { return c.CheckFile(d, f) },
+			Display: flows.DisplayFile})
+	}
+	return steps
+}
+
+func packagingChoices(c *flows.Ctx) []flows.Choice {
+	var out []flows.Choice
+	for _, p := range []string{"plastic", "pouch", "glass_bottle", "plastic_bottle", "can", "paper_box", "jar", "other"} {
+		out = append(out, flows.Choice{Value: p, Label: "Packaging_" + p})
+	}
+	return out
+}
+
+func storageChoices(c *flows.Ctx) []flows.Choice {
+	var out []flows.Choice
+	for _, s := range []string{"room", "cool_dry", "refrigerated", "frozen"} {
+		out = append(out, flows.Choice{Value: s, Label: "Storage_" + s})
+	}
+	return out
+}
+
+// parseComposition accepts a list of ingredients (up to 1000 characters).
+func parseComposition(c *flows.Ctx, in string) (string, *flows.Problem) {
+	in = strings.TrimSpace(in)
+	if len([]rune(in)) < 3 {
+		return "", flows.NewProblem("RegisterBadComposition")
+	}
+	if len([]rune(in)) > 1000 {
+		return "", &flows.Problem{Msg: "CommonTooLong", Data: map[string]any{"Max": 1000}}
+	}
+	return in, nil
+}
+
+var netContentRE = regexp.MustCompile(`^(\d+(?:[.,]\d+)?)\s*(g|gr|gram|kg|kilo|kilogram|mg|ml|l|lt|liter|litre|cc|pcs|buah|butir|sachet|lembar)\.?$`)
+
+// parseNetContent reads "250 g", "1,5 L", "500ml" into a number and a unit.
+func parseNetContent(c *flows.Ctx, in string) (string, *flows.Problem) {
+	m := netContentRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(in)))
+	if m == nil {
+		return "", flows.NewProblem("RegisterBadNetContent")
+	}
+	n, err := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", "."), 64)
+	if err != nil || n <= 0 || n > 100000 {
+		return "", flows.NewProblem("RegisterBadNetContent")
+	}
+	unit := map[string]string{"gr": "g", "gram": "g", "kilo": "kg", "kilogram": "kg", "l": "L", "lt": "L", "liter": "L", "litre": "L", "cc": "ml", "buah": "pcs", "butir": "pcs", "lembar": "pcs"}[m[2]]
+	if unit == "" {
+		unit = m[2]
+	}
+	return strings.ReplaceAll(strconv.FormatFloat(n, 'f', -1, 64), ".", ",") + " " + unit, nil
+}
+
+var shelfLifeRE = regexp.MustCompile(`^(\d{1,4})\s*(hari|day|days|minggu|week|weeks|bulan|bln|month|months|tahun|thn|year|years)$`)
+
+// parseShelfLife reads "6 bulan", "14 hari", "1 year" and keeps it as days.
+func parseShelfLife(c *flows.Ctx, in string) (string, *flows.Problem) {
+	m := shelfLifeRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(in)))
+	if m == nil {
+		return "", flows.NewProblem("RegisterBadShelfLife")
+	}
+	n, _ := strconv.Atoi(m[1])
+	per := map[string]int{"hari": 1, "day": 1, "days": 1, "minggu": 7, "week": 7, "weeks": 7,
+		"bulan": 30, "bln": 30, "month": 30, "months": 30, "tahun": 365, "thn": 365, "year": 365, "years": 365}[m[2]]
+	days := n * per
+	if days < 1 || days > 3650 {
+		return "", flows.NewProblem("RegisterBadShelfLife")
+	}
+	return strconv.Itoa(days), nil
+}
+
+func displayShelfLife(c *flows.Ctx, v string) string {
+	days, err := strconv.Atoi(v)
+	if err != nil {
+		return v
+	}
+	switch {
+	case days%365 == 0:
+		return c.L.N("DurationYears", days/365)
+	case days%30 == 0:
+		return c.L.N("DurationMonths", days/30)
+	case days%7 == 0:
+		return c.L.N("DurationWeeks", days/7)
+	}
+	return c.L.N("DurationDays", days)
+}
+
+// submitApplication writes the application with its documents, gives it a number and tells
+// staff.
+func submitApplication(c *flows.Ctx) error {
+	b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID)
+	if err != nil {
+		return fmt.Errorf("submit: business: %w", err)
+	}
+	path := effectivePath(c)
+	product := map[string]string{}
+	for _, k := range []string{"product_name", "brand", "product_type", "composition", "packaging", "net_content", "shelf_life", "storage"} {
+		product[k] = c.Get(k)
+	}
+	var docs []store.NewDocument
+	missing := 0
+	for _, d := range pathDocuments(c) {
+		nd := store.NewDocument{Kind: d.Code, Required: d.Need == domain.NeedRequired}
+		if f, ok := flows.DecodeFile(c.Get("doc_" + d.Code)); ok {
+			nd.File = &store.DocumentFile{FileID: f.ID, FileUniqueID: f.UniqueID, FileName: f.Name, MIMEType: f.MIME, SizeBytes: f.Size, UploadedAt: c.Now}
+		} else if nd.Required {
+			missing++
+		}
+		docs = append(docs, nd)
+	}
+	app := store.Application{OwnerID: c.Owner.ID, BusinessID: b.ID, Path: path, Status: string(domain.StatusSubmitted),
+		Product: product, ProductName: c.Get("product_name"), Kabupaten: b.Kabupaten, SubmittedAt: &c.Now, CreatedAt: c.Now}
+	for try := 0; ; try++ {
+		if app.Number, err = c.Engine().AppNumbers().New(c.Engine().Config().Rand); err != nil {
+			return fmt.Errorf("submit: number: %w", err)
+		}
+		err = store.CreateApplication(c, c.DB, &app, docs, "owner", c.Owner.ID)
+		if !errors.Is(err, store.ErrDuplicateNumber) || try == 5 {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
+	if err := store.Audit(c, c.DB, store.AuditEntry{ActorKind: "owner", ActorID: c.Owner.ID, Action: "application.submit",
+		SubjectKind: "application", SubjectID: app.ID}, c.Now); err != nil {
+		return err
+	}
+	c.Sess.Reset()
+	c.Say(c.T("RegisterSubmitted", map[string]any{"Number": app.Number, "Product": app.ProductName, "Path": c.PathName(path)}))
+	if missing > 0 {
+		c.Reply(flows.Reply{Text: c.L.N("RegisterMissingDocs", missing), Buttons: [][]flows.Button{{{Label: c.T("MenuDocuments"), Data: "a:docs:" + itoa(app.ID)}}}})
+	}
+	c.ShowMenu("")
+	return c.NotifyStaff(app, "StaffNewApplication", "submitted")
+}
