@@ -65,18 +65,18 @@ func runBench(ctx context.Context, env *runEnv, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	o := benchOptions{}
 	fs.IntVar(&o.owners, "owners", 200, "simulated owners, all starting at once")
-	fs.IntVar(&o.updates, "updates", 0, "updates each owner sends; 0 = the whole conversation once (about 36); more repeats a menu, a wrong input and a status check")
+	fs.IntVar(&o.updates, "updates", 0, "updates each owner sends; 0 = the whole conversation once (34); more repeats a menu, a wrong input and a status check")
 	fs.DurationVar(&o.duration, "duration", 5*time.Minute, "stop the run after this long even if owners are not done")
-	think := fs.Duration("think", -1, "pause of an owner before each answer (default 0, or 3s with -broadcast)")
+	think := fs.Duration("think", 0, "pause of an owner before each answer (3s with -broadcast)")
 	fs.DurationVar(&o.stepTimeout, "step-timeout", time.Minute, "an owner whose reply takes longer gives up (counted as failed)")
 	fs.IntVar(&o.broadcast, "broadcast", 0, "queue a broadcast of this many messages to other chats when the owners start; the fake then enforces Telegram's limits")
-	sendRate := fs.Float64("send-rate", 0, "the bot's SEND_RATE (default 1000, its maximum: no limit in effect; 25 with -broadcast)")
-	chatRate := fs.Float64("chat-rate", 0, "the bot's SEND_CHAT_RATE (default 100, its maximum; 1 with -broadcast)")
+	sendRate := fs.Float64("send-rate", 1000, "the bot's SEND_RATE, messages/s (25 with -broadcast)")
+	chatRate := fs.Float64("chat-rate", 100, "the bot's SEND_CHAT_RATE, messages/s to one chat (1 with -broadcast)")
 	fs.IntVar(&o.workers, "workers", 0, "the bot's DISPATCH_WORKERS (default: the bot's own default)")
 	botEnv := fs.String("bot-env", "", "more settings for the bot, KEY=VALUE separated by commas")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the bot's CPU profile to this file (read it with go tool pprof -top umkmbot FILE)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory: the bot's log and the embedded database")
-	asServe := fs.Bool("as-serve", false, "internal: run `serve` here, writing the -cpuprofile (the bot child of a profiled run)")
+	asServe := fs.Bool("as-serve", false, "internal: run serve in this process, writing the -cpuprofile (the bot of a profiled run)")
 	cfg, rest, err := parseConfigWith("bench", benchSummary, []string{"DATABASE_URL", "PG_BINDIR", "LOG_LEVEL", "LOG_FORMAT"}, args, env, fs)
 	if err != nil {
 		return err
@@ -87,18 +87,16 @@ func runBench(ctx context.Context, env *runEnv, args []string) error {
 	if *asServe {
 		return serveProfiled(ctx, env, o.cpuProfile)
 	}
-	o.sendRate, o.chatRate, o.think = 1000, 100, 0
-	if o.broadcast > 0 {
-		o.sendRate, o.chatRate, o.think = 25, 1, 3*time.Second
-	}
-	if *sendRate > 0 {
-		o.sendRate = *sendRate
-	}
-	if *chatRate > 0 {
-		o.chatRate = *chatRate
-	}
-	if *think >= 0 {
-		o.think = *think
+	o.sendRate, o.chatRate, o.think = *sendRate, *chatRate, *think
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if o.broadcast > 0 { // Telegram's own limits, and owners who read before they answer
+		for name, v := range map[string]func(){"send-rate": func() { o.sendRate = 25 }, "chat-rate": func() { o.chatRate = 1 },
+			"think": func() { o.think = 3 * time.Second }} {
+			if !given[name] {
+				v()
+			}
+		}
 	}
 	for _, kv := range strings.Split(*botEnv, ",") {
 		if kv = strings.TrimSpace(kv); kv != "" {
@@ -115,6 +113,8 @@ func runBench(ctx context.Context, env *runEnv, args []string) error {
 		return fmt.Errorf("bench: -broadcast must be from 0 to %d", maxBenchBroadcast)
 	case o.updates < 0:
 		return errors.New("bench: -updates must not be negative")
+	case o.sendRate <= 0 || o.chatRate <= 0 || o.think < 0:
+		return errors.New("bench: -send-rate and -chat-rate must be above 0, -think not negative")
 	}
 	o.commandLine = strings.Join(append([]string{"umkmbot", "bench"}, args...), " ")
 	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
