@@ -92,6 +92,10 @@ func (p *pass) claimLoop(ctx context.Context) error {
 	failures := 0
 	for ctx.Err() == nil {
 		if wait := s.lim.paused(s.now()); wait > 0 {
+			if p.untilIdle {
+				// A flush at a stop sends what can go now; Telegram asked us to wait.
+				return nil
+			}
 			if !sleepCtx(ctx, wait) {
 				break
 			}
