@@ -92,7 +92,7 @@ func PendingChats(ctx context.Context, db DB, limit int) ([]int64, error) {
 func InboxGapBelow(ctx context.Context, db DB, updateID int64, window int) (bool, error) {
 	var n, lowest int64
 	err := db.QueryRow(ctx, `
-		SELECT count(*), coalesce(min(update_id), 0) FROM inbox WHERE update_id >= $1 - $2 AND update_id < $1`,
+		SELECT count(*), coalesce(min(update_id), 0) FROM inbox WHERE update_id >= $1::bigint - $2::bigint AND update_id < $1`,
 		updateID, window).Scan(&n, &lowest)
 	if err != nil {
 		return false, fmt.Errorf("store: inbox below update %d: %w", updateID, err)

@@ -202,3 +202,39 @@ func TestStoreUpdatesKeepsAnyBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestInboxGapBelow(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	gap := func(id int64) bool {
+		t.Helper()
+		g, err := store.InboxGapBelow(ctx, s.DB(), id, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	if !gap(100) {
+		t.Error("nothing below 100 at all: an earlier update may be on its way")
+	}
+	for _, id := range []int64{95, 96, 97, 99} {
+		if _, err := store.StoreUpdate(ctx, s.DB(), id, 1, []byte(`{}`), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !gap(100) {
+		t.Error("98 is missing below 100")
+	}
+	if gap(98) {
+		t.Error("95-97 are all there below 98")
+	}
+	if _, err := store.StoreUpdate(ctx, s.DB(), 98, 1, []byte(`{}`), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if gap(100) {
+		t.Error("95-99 are all there below 100")
+	}
+	if !gap(101) {
+		t.Error("100 is missing below 101")
+	}
+}

@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"umkmbot/bot/telegramtest"
+	"umkmbot/store"
+	"umkmbot/store/storetest"
+)
+
+// Webhook posts race on parallel connections: update 11 of a chat can arrive before update 10 of
+// the same chat. With OrderHold the dispatcher waits (briefly) for the missing 10 and handles
+// the two in update order; without it, 11 would be answered first.
+func TestWebhookOrderHoldWaitsForALateEarlierUpdate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		hold time.Duration
+		want []string
+	}{
+		{"held", 2 * time.Second, []string{"echo: sepuluh", "echo: sebelas"}},
+		{"not held", 0, []string{"echo: sebelas", "echo: sepuluh"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storetest.New(t)
+			// Updates 1-9 came before, to other chats, and were handled.
+			for id := int64(1); id <= 9; id++ {
+				put(t, s, id, 900+id, textUpdate(id, 900+id, "lama"))
+				if err := store.MarkHandled(context.Background(), s.DB(), id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n := make(nudges, 1)
+			m := NewMetrics(nil)
+			d := NewDispatcher(DispatcherConfig{Store: s, Handler: &echoHandler{}, Workers: 2, Nudge: n.nudge,
+				ScanInterval: 50 * time.Millisecond, OrderHold: tc.hold, OrderWindow: 40, Metrics: m})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { defer close(done); _ = d.Run(ctx) }()
+			t.Cleanup(func() { cancel(); <-done })
+
+			put(t, s, 11, 7, textUpdate(11, 7, "sebelas")) // 10's post is still on its way
+			d.Notify(7)
+			if tc.hold == 0 {
+				waitOutbox(t, s, n, 1)
+			} else {
+				// Give the dispatcher every chance to (wrongly) take 11 before 10 arrives.
+				time.Sleep(300 * time.Millisecond)
+			}
+			put(t, s, 10, 7, textUpdate(10, 7, "sepuluh"))
+			d.Notify(7)
+			got := replyTexts(waitOutbox(t, s, n, 2), 7)
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("replies %q, want %q", got, tc.want)
+			}
+			if held := counterValue(m.UpdatesHeld); (held > 0) != (tc.hold > 0) {
+				t.Errorf("updates held = %v", held)
+			}
+		})
+	}
+}
+
+// With nothing missing below it, a webhook update is not held at all.
+func TestWebhookOrderHoldOnlyWhenSomethingIsMissing(t *testing.T) {
+	s := storetest.New(t)
+	for id := int64(1); id <= 5; id++ {
+		put(t, s, id, 900+id, textUpdate(id, 900+id, "lama"))
+		if err := store.MarkHandled(context.Background(), s.DB(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := make(nudges, 1)
+	m := NewMetrics(nil)
+	d := NewDispatcher(DispatcherConfig{Store: s, Handler: &echoHandler{}, Workers: 2, Nudge: n.nudge,
+		OrderHold: time.Hour, OrderWindow: 40, Metrics: m})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	put(t, s, 6, 7, textUpdate(6, 7, "halo"))
+	d.Notify(7)
+	if got := replyTexts(waitOutbox(t, s, n, 1), 7); len(got) != 1 {
+		t.Fatalf("replies %q", got)
+	}
+	if held := counterValue(m.UpdatesHeld); held != 0 {
+		t.Fatalf("an update with nothing missing below it was held (%v)", held)
+	}
+}
+
+// Several instances poll one bot: one of them polls (holding the lock), the others stand by, and
+// when the poller stops, another takes over within a few Standby periods. Every update is kept
+// once.
+func TestOnlyOneInstancePollsAndAnotherTakesOver(t *testing.T) {
+	srv := telegramtest.New(t)
+	s, dsn := storetest.NewWithDSN(t)
+	d, n := startDispatcher(t, s, &echoHandler{}, 2)
+	type instance struct {
+		p      *Poller
+		m      *Metrics
+		cancel context.CancelFunc
+		done   chan error
+	}
+	start := func() *instance {
+		db, err := store.Open(context.Background(), dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		m := NewMetrics(nil)
+		p := NewPoller(PollerConfig{APIURL: srv.URL(), Token: srv.Token(), Store: db, Notify: d.Notify,
+			PollTimeout: time.Second, MaxBackoff: 200 * time.Millisecond, Standby: 50 * time.Millisecond, Metrics: m})
+		ctx, cancel := context.WithCancel(context.Background())
+		in := &instance{p: p, m: m, cancel: cancel, done: make(chan error, 1)}
+		go func() { in.done <- p.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-in.done })
+		return in
+	}
+	a, b := start(), start()
+	leaders := func() (int, *instance) {
+		var k int
+		var who *instance
+		for _, in := range []*instance{a, b} {
+			if counterValue(in.m.IntakeLeader) == 1 {
+				k, who = k+1, in
+			}
+		}
+		return k, who
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var leader *instance
+	for {
+		k, who := leaders()
+		if k > 1 {
+			t.Fatal("two instances poll at once")
+		}
+		if k == 1 {
+			leader = who
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no instance became the poller")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	u := srv.User(501, "Maria", "id")
+	u.Send("satu")
+	waitOutbox(t, s, n, 1)
+	if !a.p.Alive() || !b.p.Alive() {
+		t.Fatal("an instance standing by is not ready; it dispatches and sends, it should be")
+	}
+
+	leader.cancel()
+	<-leader.done
+	leader.done <- nil // for the cleanup
+	other := a
+	if leader == a {
+		other = b
+	}
+	for counterValue(other.m.IntakeLeader) != 1 {
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatal("the other instance never took over")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	u.Send("dua")
+	if got := replyTexts(waitOutbox(t, s, n, 2), 501); !slices.Equal(got, []string{"echo: satu", "echo: dua"}) {
+		t.Fatalf("replies %q", got)
+	}
+	if c := srv.Calls("getUpdates"); len(c) == 0 {
+		t.Fatal("nobody polled")
+	}
+	for _, c := range srv.Calls("getUpdates") {
+		if c.Status == 409 {
+			t.Fatalf("getUpdates answered 409: two instances polled at once")
+		}
+	}
+}
