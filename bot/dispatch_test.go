@@ -53,6 +53,13 @@ func (h *echoHandler) Handle(ctx context.Context, db store.DB, ev flows.Event) (
 		}
 	case "stuck":
 		return flows.Result{}, &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}
+	case "slow":
+		<-ctx.Done() // outlasts the handle timeout
+		return flows.Result{}, ctx.Err()
+	case "break":
+		// A statement fails and the handler carries on as if not: the transaction is now
+		// unusable, and what comes after the handler fails.
+		_, _ = db.Exec(ctx, `SELECT no_such_column FROM audit_log`)
 	}
 	res := flows.Result{Replies: []flows.Reply{{Text: "echo: " + text}}}
 	if ev.Kind == flows.EventButton && ev.Data == "toast" {
