@@ -48,10 +48,19 @@ func showCard(c *flows.Ctx, app store.Application) error {
 		}
 		h.WriteString("\n")
 	}
-	for _, k := range []string{"brand", "product_type", "composition", "packaging", "net_content", "storage"} {
-		if v := app.Product[k]; v != "" {
-			p.WriteString("• " + k + ": " + v + "\n")
+	for _, f := range []struct{ key, label, codes string }{
+		{"brand", "RegisterAskBrandField", ""}, {"product_type", "RegisterAskProductTypeField", ""},
+		{"composition", "RegisterAskCompositionField", ""}, {"packaging", "RegisterAskPackagingField", "Packaging_"},
+		{"net_content", "RegisterAskNetContentField", ""}, {"storage", "RegisterAskStorageField", "Storage_"},
+	} {
+		v := app.Product[f.key]
+		if v == "" {
+			continue
 		}
+		if f.codes != "" {
+			v = c.T(f.codes + v)
+		}
+		p.WriteString("• " + c.T(f.label) + ": " + v + "\n")
 	}
 	claimed := ""
 	if id, err := store.ClaimOf(c, c.DB, app.ID); err != nil {
