@@ -91,3 +91,13 @@ func (c *Ctx) switchMode(asOwner bool) error {
 	}
 	return nil
 }
+
+// Reresolve decides the role again within this update (someone just became staff), so what
+// follows is answered as their new role.
+func (c *Ctx) Reresolve() error {
+	if err := c.e.resolveActor(c); err != nil {
+		return err
+	}
+	c.set = c.e.setFor(c.Actor.Role)
+	return nil
+}

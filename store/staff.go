@@ -53,8 +53,17 @@ func ActiveStaff(ctx context.Context, db DB) ([]Staff, error) {
 }
 
 // EnsureAdmins makes each of these Telegram users an active admin (ADMIN_TELEGRAM_IDS, applied
-// at start), adding the ones not yet known; names and units are left as they are.
+// at start), adding the ones not yet known; names and units are left as they are. An admin whose
+// id is no longer in the list is one no more: deactivated (the list is the only source of admins).
 func EnsureAdmins(ctx context.Context, db DB, telegramUserIDs []int64) error {
+	if telegramUserIDs == nil {
+		telegramUserIDs = []int64{}
+	}
+	if _, err := db.Exec(ctx, `
+		UPDATE staff SET active = false, updated_at = now()
+		WHERE role = 'admin' AND active AND telegram_user_id <> ALL ($1::bigint[])`, telegramUserIDs); err != nil {
+		return fmt.Errorf("store: remove admins: %w", err)
+	}
 	if len(telegramUserIDs) == 0 {
 		return nil
 	}
@@ -63,6 +72,31 @@ func EnsureAdmins(ctx context.Context, db DB, telegramUserIDs []int64) error {
 		ON CONFLICT (telegram_user_id) DO UPDATE SET role = 'admin', active = true, updated_at = now()
 			WHERE staff.role <> 'admin' OR NOT staff.active`, telegramUserIDs); err != nil {
 		return fmt.Errorf("store: ensure admins: %w", err)
+	}
+	return nil
+}
+
+// StaffByID returns the staff member with this id, active or not, or ErrNotFound.
+func StaffByID(ctx context.Context, db DB, id int64) (Staff, error) {
+	s, err := scanStaff(db.QueryRow(ctx, `SELECT `+staffColumns+` FROM staff s WHERE s.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Staff{}, fmt.Errorf("store: staff %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Staff{}, fmt.Errorf("store: staff %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// DeactivateStaff takes every power from a staff member (the row stays for the history it is
+// named in); ErrNotFound when there is no such active member.
+func DeactivateStaff(ctx context.Context, db DB, id int64) error {
+	tag, err := db.Exec(ctx, `UPDATE staff SET active = false, updated_at = now() WHERE id = $1 AND active`, id)
+	if err != nil {
+		return fmt.Errorf("store: deactivate staff %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: deactivate staff %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

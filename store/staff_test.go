@@ -42,7 +42,7 @@ func TestStaff(t *testing.T) {
 	if err := store.EnsureAdmins(ctx, db, []int64{20, 10, 20}); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.EnsureAdmins(ctx, db, nil); err != nil {
+	if err := store.EnsureAdmins(ctx, db, []int64{10, 20}); err != nil { // the same list at the next start
 		t.Fatal(err)
 	}
 	active, err := store.ActiveStaff(ctx, db)
@@ -52,6 +52,29 @@ func TestStaff(t *testing.T) {
 	if len(active) != 2 || active[0].TelegramUserID != 10 || active[0].Role != "admin" || active[0].Name != "Petugas Ende" ||
 		active[1].TelegramUserID != 20 || active[1].Role != "admin" || !active[1].Active {
 		t.Fatalf("active staff = %+v", active)
+	}
+
+	// An id taken out of ADMIN_TELEGRAM_IDS: at the next start that admin is one no more; an empty
+	// list leaves no admin at all. Staff who were never admins stay.
+	plain := store.Staff{TelegramUserID: 30, Name: "Petugas Kupang", Unit: "bbpom_kupang", Active: true}
+	if err := store.SaveStaff(ctx, db, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EnsureAdmins(ctx, db, []int64{20}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := store.StaffByTelegramID(ctx, db, 10); got.Active {
+		t.Fatalf("admin removed from the list is still active: %+v", got)
+	}
+	if got, _ := store.StaffByTelegramID(ctx, db, 20); !got.Active || got.Role != "admin" {
+		t.Fatalf("admin still listed: %+v", got)
+	}
+	if err := store.EnsureAdmins(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	active, err = store.ActiveStaff(ctx, db)
+	if err != nil || len(active) != 1 || active[0].TelegramUserID != 30 {
+		t.Fatalf("after an empty list, active staff = %+v %v; want only the plain staff member", active, err)
 	}
 
 	if _, err := store.StaffByTelegramID(ctx, db, 404); !errors.Is(err, store.ErrNotFound) {

@@ -57,6 +57,7 @@ type Rules struct {
 	units         []BPOMUnit
 	kabupaten     []Kabupaten
 	kabupatenKeys map[string]int // normalized name → index in kabupaten
+	offices       []Office
 }
 
 type dueRule struct {
@@ -100,8 +101,13 @@ type rulesFile struct {
 		DefaultUnit string `toml:"default_unit"`
 	} `toml:"regions"`
 	Units []struct {
-		Code, Name, Seat string
+		Code, Name, Seat                string
+		Address, Phone, WhatsApp, Hours string
 	} `toml:"bpom_units"`
+	HealthOffices []struct {
+		Code, Name, Kabupaten           string
+		Address, Phone, WhatsApp, Hours string
+	} `toml:"health_offices"`
 	Kabupaten []struct {
 		Code, Name, Unit string
 		Aliases          []string
@@ -154,6 +160,9 @@ func parseRules(data []byte) (*Rules, error) {
 		return nil, fmt.Errorf("requirements.toml: %w", err)
 	}
 	if err := r.loadRegions(&f); err != nil {
+		return nil, fmt.Errorf("requirements.toml: %w", err)
+	}
+	if err := r.loadOffices(&f); err != nil {
 		return nil, fmt.Errorf("requirements.toml: %w", err)
 	}
 	return r, nil

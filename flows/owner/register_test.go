@@ -13,8 +13,9 @@ import (
 // type, later), the summary with one change, the number, and what the database and staff get.
 func TestRegistrationTranscript(t *testing.T) {
 	h := flowtest.New(t)
-	h.AddStaff(9001, "bbpom_kupang", "staff") // Ngada has no unit of its own: Kupang covers it
-	h.AddStaff(9002, "loka_ende", "staff")    // another unit: not told
+	h.AddStaff(9001, "dinkes_ngada", "staff") // SPP-IRT from Ngada: Ngada's health office handles it
+	h.AddStaff(9002, "bbpom_kupang", "staff") // the BPOM unit covering Ngada: not for SPP-IRT
+	h.AddStaff(9004, "loka_ende", "staff")    // another office: not told
 	h.AddStaff(9003, "", "admin")             // admins hear of everything
 	c := h.Chat(201, "id")
 	c.CompleteProfile("Kopi Bajawa Mantap")
@@ -120,8 +121,8 @@ func TestRegistrationTranscript(t *testing.T) {
 			t.Errorf("staff notice without a dedupe key")
 		}
 	}
-	if !told[9001] || !told[9003] || told[9002] {
-		t.Fatalf("staff told: %v, want Kupang's staff and the admin only", told)
+	if !told[9001] || !told[9003] || told[9002] || told[9004] {
+		t.Fatalf("staff told: %v, want Ngada's health office and the admin only", told)
 	}
 
 	// The session is clean: a new /daftar starts afresh, with no offer to resume.

@@ -1,10 +1,15 @@
 // Package staff holds the conversations of BPOM and health-office staff (petugas) and of admins:
 // the review queue, an application's card and its actions, staff management. Flowset hands them
-// to the engine, which serves them only to active staff.
+// to the engine, which serves them only to active staff; every power is checked by
+// flows.Authorize, every status change goes through flows.Transition.
 package staff
 
 import (
+	"errors"
+	"strconv"
+
 	"umkmbot/flows"
+	"umkmbot/store"
 )
 
 // Flowset is the staff's side of the bot.
@@ -12,15 +17,85 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "staff",
 		Roles: []flows.Role{flows.RoleStaff, flows.RoleAdmin},
-		Menu:  menu,
-		Greet: func(c *flows.Ctx) error { c.ShowMenu(""); return nil },
-		Idle:  func(c *flows.Ctx) error { c.ShowMenu(c.T("MenuNotUnderstood")); return nil },
+		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow()},
+		Commands: map[string]flows.Handler{
+			"antrian": func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
+			"cari":    cmdSearch,
+			"staf_undang": func(c *flows.Ctx, _ string) error {
+				return guarded(c, flows.PowerManageStaff, nil, func() error { return c.Start("invite") })
+			},
+			"staf": func(c *flows.Ctx, _ string) error { return listStaff(c) },
+		},
+		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang"},
+		Actions: map[string]flows.Handler{
+			"q":     func(c *flows.Ctx, arg string) error { return showQueue(c, parseQueueView(arg)) },
+			"card":  func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerView, showCard) },
+			"claim": func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerAct, claim) },
+			"do":    doAction,
+			"stfrm": removeStaff,
+		},
+		DeepLinks: map[string]flows.Handler{"staf_": redeemInvite},
+		Menu:      menu,
+		Greet:     func(c *flows.Ctx) error { c.ShowMenu(""); return nil },
+		Idle:      func(c *flows.Ctx) error { c.ShowMenu(c.T("MenuNotUnderstood")); return nil },
 	}
 }
 
 // menu is the staff's main menu.
 func menu(c *flows.Ctx) (string, [][]flows.Button) {
-	return c.T("StaffMenuText"), [][]flows.Button{
-		{{Label: c.T("StaffMenuOwnerMode"), Data: "a:go:mode_pemilik"}},
+	rows := [][]flows.Button{
+		{{Label: c.T("StaffMenuQueue"), Data: "a:go:antrian"}, {Label: c.T("StaffMenuSearch"), Data: "a:go:cari"}},
 	}
+	if c.Authorize(flows.PowerManageStaff, nil) == nil {
+		rows = append(rows, []flows.Button{{Label: c.T("StaffMenuInvite"), Data: "a:go:staf_undang"}, {Label: c.T("StaffMenuTeam"), Data: "a:go:staf"}})
+	}
+	rows = append(rows, []flows.Button{{Label: c.T("StaffMenuOwnerMode"), Data: "a:go:mode_pemilik"}})
+	return c.T("StaffMenuText", map[string]any{"Office": officeName(c, c.Actor.Office())}), rows
 }
+
+func officeName(c *flows.Ctx, code string) string {
+	if o, ok := c.Engine().Rules().Office(code); ok {
+		return o.Name
+	}
+	return c.T("StaffAllOffices")
+}
+
+// guarded runs do when the person holds the power over app, and otherwise says why not: the one
+// answer to a refusal (an application of another office reads as one that does not exist).
+func guarded(c *flows.Ctx, p flows.Power, app *store.Application, do func() error) error {
+	err := c.Authorize(p, app)
+	switch {
+	case err == nil:
+		return do()
+	case errors.Is(err, flows.ErrNotFound):
+		c.Toast(c.T("StaffNotFound"))
+		c.Say(c.T("StaffNotFound"))
+		return nil
+	case errors.Is(err, flows.ErrForbidden):
+		c.Toast(c.T("StaffForbidden"))
+		c.Say(c.T("StaffForbidden"))
+		return nil
+	}
+	return err
+}
+
+// withApp loads the application named by a button's id and runs do under the power.
+func withApp(c *flows.Ctx, arg string, p flows.Power, do func(c *flows.Ctx, app store.Application) error) error {
+	id, _ := strconv.ParseInt(arg, 10, 64)
+	app, err := store.ApplicationByID(c, c.DB, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return guarded(c, p, &store.Application{ID: id}, nil) // not submitted: reads as not found
+	}
+	if err != nil {
+		return err
+	}
+	return guarded(c, p, &app, func() error { return do(c, app) })
+}
+
+// audit writes a staff action to the audit log, with what it was before and after.
+func audit(c *flows.Ctx, action, kind string, id int64, before, after map[string]any) error {
+	return store.Audit(c, c.DB, store.AuditEntry{ActorKind: "staff", ActorID: c.Actor.Staff.ID, Action: action,
+		SubjectKind: kind, SubjectID: id, Detail: map[string]any{"before": before, "after": after}}, c.Now)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,72 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+
+	"umkmbot/flows/domain"
+	"umkmbot/store"
+)
+
+// Power is something only staff may do.
+type Power string
+
+// The powers, each checked by Authorize.
+const (
+	PowerView        Power = "view"         // see an application's card
+	PowerAct         Power = "act"          // change its status, claim it, note on it
+	PowerSeePhone    Power = "see_phone"    // see the owner's phone unmasked
+	PowerManageStaff Power = "manage_staff" // invite and remove staff
+)
+
+// The errors of Authorize: ErrForbidden when the person may not do this at all (an owner, a
+// staff member asking for an admin's power), ErrNotFound when the thing is not theirs to see (an
+// application of another office) — the answer is the same as for one that does not exist, so
+// nothing leaks.
+var (
+	ErrForbidden = errors.New("flows: not allowed")
+	ErrNotFound  = errors.New("flows: not found")
+)
+
+// Authorize is the one place staff powers are checked. app is the application acted on, nil for
+// a power not about one.
+func (e *Engine) Authorize(a Actor, p Power, app *store.Application) error {
+	if a.Role != RoleStaff && a.Role != RoleAdmin {
+		return fmt.Errorf("%w: %s as %s", ErrForbidden, p, a.Role)
+	}
+	if p == PowerManageStaff {
+		if a.Role != RoleAdmin {
+			return fmt.Errorf("%w: %s as %s", ErrForbidden, p, a.Role)
+		}
+		return nil
+	}
+	if p == PowerAct && a.Staff.Role == "viewer" {
+		return fmt.Errorf("%w: a viewer may not act", ErrForbidden)
+	}
+	if app == nil {
+		return nil
+	}
+	if app.Number == "" || app.Status == string(domain.StatusDraft) {
+		return fmt.Errorf("%w: application %d not submitted", ErrNotFound, app.ID)
+	}
+	office := e.OfficeOf(*app)
+	switch {
+	case a.Role == RoleAdmin && p != PowerSeePhone:
+		return nil
+	case a.Office() == office:
+		return nil
+	case a.Role == RoleAdmin:
+		return fmt.Errorf("%w: %s of another office's application", ErrForbidden, p)
+	}
+	return fmt.Errorf("%w: application %d is for %s, not %s", ErrNotFound, app.ID, office, a.Office())
+}
+
+// OfficeOf is the code of the office that handles the application: the kabupaten health office
+// for SPP-IRT, the BPOM unit covering its kabupaten otherwise.
+func (e *Engine) OfficeOf(app store.Application) string {
+	o, _ := e.rules.OfficeFor(domain.PathCode(app.Path), app.Kabupaten)
+	return o.Code
+}
+
+// Authorize checks a power of the person of this update (see Engine.Authorize).
+func (c *Ctx) Authorize(p Power, app *store.Application) error { return c.e.Authorize(c.Actor, p, app) }
