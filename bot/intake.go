@@ -15,7 +15,6 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5"
 
 	"umkmbot/store"
@@ -296,21 +295,67 @@ func keepUpdates(ctx context.Context, s *store.Store, raws []json.RawMessage, m 
 	return chats, nil
 }
 
-// updateHead reads an update's id and chat. An update with an id that go-telegram/bot's
-// models cannot read (a field of a shape it does not know) is kept without a chat, so it is
-// recognised when delivered again and never dispatched.
+// updateHead reads an update's id and chat, decoding only those fields (the dispatcher decodes the
+// whole update later, once). The chat is found as UpdateChatID finds it. An update that is not a
+// JSON object with an update_id is refused.
 func updateHead(raw json.RawMessage) (id, chatID int64, err error) {
-	var head struct {
-		ID int64 `json:"update_id"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil || head.ID <= 0 {
+	var h updateHeadFields
+	if err := json.Unmarshal(raw, &h); err != nil || h.ID <= 0 {
 		return 0, 0, errors.New("decode update: no update_id")
 	}
-	var u models.Update
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return head.ID, 0, nil
+	for _, m := range []*chatRef{h.Message, h.EditedMessage, h.ChannelPost, h.EditedChannelPost, h.BusinessMessage,
+		h.EditedBusinessMessage} {
+		if m != nil {
+			return h.ID, m.Chat.ID, nil
+		}
 	}
-	return head.ID, UpdateChatID(&u), nil
+	switch {
+	case h.CallbackQuery != nil:
+		if m := h.CallbackQuery.Message; m != nil && m.Chat.ID != 0 {
+			return h.ID, m.Chat.ID, nil
+		}
+		if h.CallbackQuery.InlineMessageID == "" {
+			return h.ID, h.CallbackQuery.From.ID, nil // a press with no message: answer in the user's chat
+		}
+	case h.MyChatMember != nil:
+		return h.ID, h.MyChatMember.Chat.ID, nil
+	case h.ChatMember != nil:
+		return h.ID, h.ChatMember.Chat.ID, nil
+	case h.ChatJoinRequest != nil:
+		return h.ID, h.ChatJoinRequest.Chat.ID, nil
+	case h.MessageReaction != nil:
+		return h.ID, h.MessageReaction.Chat.ID, nil
+	}
+	return h.ID, 0, nil
+}
+
+// chatRef is the part of a message (or of another update kind) that names its chat.
+type chatRef struct {
+	Chat struct {
+		ID int64 `json:"id"`
+	} `json:"chat"`
+}
+
+// updateHeadFields are the fields of an update that updateHead reads.
+type updateHeadFields struct {
+	ID                    int64    `json:"update_id"`
+	Message               *chatRef `json:"message"`
+	EditedMessage         *chatRef `json:"edited_message"`
+	ChannelPost           *chatRef `json:"channel_post"`
+	EditedChannelPost     *chatRef `json:"edited_channel_post"`
+	BusinessMessage       *chatRef `json:"business_message"`
+	EditedBusinessMessage *chatRef `json:"edited_business_message"`
+	CallbackQuery         *struct {
+		From struct {
+			ID int64 `json:"id"`
+		} `json:"from"`
+		Message         *chatRef `json:"message"`
+		InlineMessageID string   `json:"inline_message_id"`
+	} `json:"callback_query"`
+	MyChatMember    *chatRef `json:"my_chat_member"`
+	ChatMember      *chatRef `json:"chat_member"`
+	ChatJoinRequest *chatRef `json:"chat_join_request"`
+	MessageReaction *chatRef `json:"message_reaction"`
 }
 
 // backoff is the pause after consecutive failures: 250ms doubling up to a bound, or what a 429

@@ -2,10 +2,13 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-telegram/bot/models"
 
 	"umkmbot/bot/telegramtest"
 	"umkmbot/store"
@@ -119,5 +122,30 @@ func TestPollingHonoursRetryAfter(t *testing.T) {
 	}
 	if gap := calls[1].At.Sub(calls[0].At); gap < 900*time.Millisecond {
 		t.Fatalf("asked again after %v, Telegram said retry_after 1s", gap)
+	}
+}
+
+// updateHead reads only the update's id and chat; it must find the same chat as the full decode.
+func TestUpdateHeadFindsTheChatAsTheFullDecodeDoes(t *testing.T) {
+	for _, raw := range []string{
+		`{"update_id":1,"message":{"message_id":5,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"M"},"text":"halo"}}`,
+		`{"update_id":2,"edited_message":{"message_id":5,"date":1,"chat":{"id":-100,"type":"group"},"text":"x"}}`,
+		`{"update_id":3,"callback_query":{"id":"c","from":{"id":7,"is_bot":false,"first_name":"M"},"message":{"message_id":9,"date":1,"chat":{"id":7,"type":"private"}},"data":"s1:ya"}}`,
+		`{"update_id":4,"callback_query":{"id":"c","from":{"id":8,"is_bot":false,"first_name":"M"},"data":"x"}}`,
+		`{"update_id":5,"callback_query":{"id":"c","from":{"id":8,"is_bot":false,"first_name":"M"},"inline_message_id":"i","data":"x"}}`,
+		`{"update_id":6,"my_chat_member":{"chat":{"id":11,"type":"private"},"from":{"id":11,"is_bot":false,"first_name":"M"},"date":1,"old_chat_member":{"status":"member","user":{"id":1,"is_bot":true,"first_name":"b"}},"new_chat_member":{"status":"kicked","user":{"id":1,"is_bot":true,"first_name":"b"},"until_date":0}}}`,
+		`{"update_id":7,"poll":{"id":"p"}}`,
+	} {
+		var u models.Update
+		if err := json.Unmarshal([]byte(raw), &u); err != nil {
+			t.Fatal(err)
+		}
+		id, chat, err := updateHead(json.RawMessage(raw))
+		if err != nil || id != u.ID || chat != UpdateChatID(&u) {
+			t.Errorf("updateHead(%.40s…) = %d, %d, %v; the full decode says %d, %d", raw, id, chat, err, u.ID, UpdateChatID(&u))
+		}
+	}
+	if _, _, err := updateHead(json.RawMessage(`{"message":{}}`)); err == nil {
+		t.Error("an update without update_id was accepted")
 	}
 }

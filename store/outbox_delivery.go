@@ -25,6 +25,12 @@ import (
 // time, the database was unreachable) can still delete the messages it did send, but it can no
 // longer move the queue that another sender now holds.
 
+// asyncCommit is a condition that is always true and, evaluated once before the statement's scan
+// (an uncorrelated scalar subquery), turns synchronous_commit off for the statement's own
+// transaction: a statement run outside a transaction then commits without waiting for its WAL to
+// reach the disk. For writes whose loss in a crash of PostgreSQL is harmless (a lease).
+const asyncCommit = `(SELECT set_config('synchronous_commit', 'off', true)) = 'off'`
+
 // QueueKey names one queue: a chat and a priority.
 type QueueKey struct {
 	ChatID   int64
@@ -67,10 +73,14 @@ func ClaimOutbox(ctx context.Context, db DB, now time.Time, opts ClaimOptions) (
 	for i, k := range opts.Held {
 		heldChats[i], heldPrios[i] = k.ChatID, int16(k.Priority)
 	}
+	// The claim commits without waiting for the WAL flush (synchronous_commit off for its own
+	// transaction, set by the statement itself): a claim lost in a crash of PostgreSQL costs
+	// nothing but the lease, and claims are frequent, so waiting for each one's fsync would cost
+	// every reply a disk flush. What was sent is recorded with durable commits (RecordOutbox).
 	rows, err := db.Query(ctx, `
 		WITH due AS (
 			SELECT chat_id, priority FROM outbox_queues
-			WHERE priority BETWEEN $1 AND $2 AND not_before <= $3
+			WHERE `+asyncCommit+` AND priority BETWEEN $1 AND $2 AND not_before <= $3
 			  AND (chat_id, priority) NOT IN (SELECT * FROM unnest($7::bigint[], $8::smallint[]))
 			ORDER BY priority, not_before
 			LIMIT $4
@@ -283,7 +293,8 @@ func RenewOutboxLeases(ctx context.Context, db DB, held []ClaimedQueue, until ti
 	tag, err := db.Exec(ctx, `
 		UPDATE outbox_queues q SET not_before = $4
 		FROM unnest($1::bigint[], $2::smallint[], $3::bigint[]) AS t(chat_id, priority, claim)
-		WHERE q.chat_id = t.chat_id AND q.priority = t.priority AND q.claim = t.claim`, chats, prios, claims, until)
+		WHERE `+asyncCommit+` AND q.chat_id = t.chat_id AND q.priority = t.priority AND q.claim = t.claim`,
+		chats, prios, claims, until)
 	if err != nil {
 		return 0, fmt.Errorf("store: renew %d outbox leases: %w", len(held), err)
 	}
