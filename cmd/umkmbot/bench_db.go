@@ -296,10 +296,16 @@ func (db *benchDB) enqueueBroadcast(ctx context.Context, first int64, n int) err
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	// In statements of 5,000 messages, as a broadcast's fan-out writes its recipients in batches.
+	const batch = 5000
+	msgs := make([]store.OutboxMessage, 0, batch)
 	for i := range n {
-		if _, _, err := store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: first + int64(i), Priority: store.PriorityBroadcast,
-			Payload: payload}); err != nil {
-			return err
+		msgs = append(msgs, store.OutboxMessage{ChatID: first + int64(i), Priority: store.PriorityBroadcast, Payload: payload})
+		if len(msgs) == batch || i == n-1 {
+			if _, err := store.EnqueueMany(ctx, tx, msgs); err != nil {
+				return err
+			}
+			msgs = msgs[:0]
 		}
 	}
 	return tx.Commit(ctx)
