@@ -60,6 +60,10 @@ func EventOf(u *models.Update, botUsername string) (flows.Event, bool) {
 	ev, ok := eventOf(u, botUsername)
 	if ok {
 		ev.UpdateID = u.ID
+		// A NUL character is valid in Telegram's text but not in PostgreSQL's: an answer holding
+		// one could never be kept. It carries no meaning; it goes.
+		ev.Text = strings.ReplaceAll(ev.Text, "\x00", "")
+		ev.Data = strings.ReplaceAll(ev.Data, "\x00", "")
 	}
 	return ev, ok
 }

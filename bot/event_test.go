@@ -95,3 +95,17 @@ func TestEventOf(t *testing.T) {
 		})
 	}
 }
+
+// Telegram allows a NUL in a message's text; PostgreSQL does not in text or jsonb. The event
+// never carries one.
+func TestEventOfDropsNUL(t *testing.T) {
+	var u models.Update
+	if err := json.Unmarshal([]byte(`{"update_id":3,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},
+		"from":{"id":5,"is_bot":false,"first_name":"M"},"text":"Kopi\u0000 Bajawa"}}`), &u); err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := EventOf(&u, "")
+	if !ok || ev.Text != "Kopi Bajawa" {
+		t.Fatalf("EventOf = %q, %v", ev.Text, ok)
+	}
+}
