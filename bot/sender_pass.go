@@ -3,6 +3,8 @@ package bot
 import (
 	"container/heap"
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -272,8 +274,25 @@ func (p *pass) work(ctx context.Context) {
 		if !ok {
 			return
 		}
-		p.finish(p.s.deliver(ctx, q, bulk))
+		p.finish(p.safeDeliver(ctx, q, bulk))
 	}
+}
+
+// safeDeliver is deliver with a panic turned into a retry of the queue's first message (counted,
+// so a message that always panics is given up after MaxAttempts), logged with its stack.
+func (p *pass) safeDeliver(ctx context.Context, q store.ClaimedQueue, bulk bool) (out store.QueueOutcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.s.log.Error("sender: panic while delivering; the message is tried again later", "chat_id", q.ChatID,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			out = store.QueueOutcome{QueueKey: q.QueueKey, Claim: q.Claim, Next: store.QueueRetry,
+				At: p.s.now().Add(retryDelay(q.Attempts)), Reason: "panic while delivering"}
+			if len(q.Messages) > 0 {
+				out.HeadID = q.Messages[0].ID
+			}
+		}
+	}()
+	return p.s.deliver(ctx, q, bulk)
 }
 
 // releaseQueued gives back the queues claimed and not taken by a worker, due at once, so that the
