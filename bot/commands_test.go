@@ -71,7 +71,9 @@ func TestSetStaffCommands(t *testing.T) {
 		}
 		return strings.Join(out, " ")
 	}
-	desc := func(chat int64) string { return srv.Commands(&models.BotCommandScopeChat{ChatID: chat}, "")[0].Description }
+	desc := func(chat int64) string {
+		return srv.Commands(&models.BotCommandScopeChat{ChatID: chat}, "")[0].Description
+	}
 	if got := names(9001); !strings.HasPrefix(got, "antrian cari statistik") || strings.Contains(got, "staf_undang") || strings.Contains(got, "daftar") {
 		t.Errorf("staff menu: %s", got)
 	}
