@@ -8,6 +8,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"umkmbot/locales"
+	"umkmbot/store"
 )
 
 // botCommand is one command of Telegram's command menu; Msg is the message ID of its
@@ -33,14 +34,61 @@ var menuCommands = []botCommand{
 	{Name: "hapus_data", Msg: "CommandDescHapusData"},
 }
 
-// CommandList is the command menu in one language.
+// staffCommands are the commands staff see in Telegram's menu in their own chat; admins see
+// adminCommands after them.
+var (
+	staffCommands = []botCommand{
+		{Name: "antrian", Msg: "CommandDescAntrian"},
+		{Name: "cari", Msg: "CommandDescCari"},
+		{Name: "statistik", Msg: "CommandDescStatistik"},
+		{Name: "menu", Msg: "CommandDescMenu"},
+		{Name: "mode_pemilik", Msg: "CommandDescModePemilik"},
+		{Name: "mode_petugas", Msg: "CommandDescModePetugas"},
+		{Name: "bantuan", Msg: "CommandDescBantuan"},
+		{Name: "batal", Msg: "CommandDescBatal"},
+	}
+	adminCommands = []botCommand{
+		{Name: "staf_undang", Msg: "CommandDescStafUndang"},
+		{Name: "staf", Msg: "CommandDescStaf"},
+	}
+)
+
+// CommandList is the owners' command menu in one language.
 func CommandList(msgs *locales.Bundle, lang string) []models.BotCommand {
+	return commandList(msgs, lang, menuCommands)
+}
+
+func commandList(msgs *locales.Bundle, lang string, cmds []botCommand) []models.BotCommand {
 	l := msgs.For(lang)
-	out := make([]models.BotCommand, len(menuCommands))
-	for i, c := range menuCommands {
+	out := make([]models.BotCommand, len(cmds))
+	for i, c := range cmds {
 		out[i] = models.BotCommand{Command: c.Name, Description: l.T(c.Msg)}
 	}
 	return out
+}
+
+// SetStaffCommands gives each staff member's and admin's chat its own command menu
+// (setMyCommands with BotCommandScopeChat) in their language: staff commands for staff and
+// viewers, and staff management for admins. A chat that is no longer staff (Role "") gets the
+// owners' menu back in the same scope, since a chat scope outranks the default one. serve calls
+// it at start for every staff chat; someone who becomes staff meanwhile gets the menu at the next
+// start (their commands work before that, typed).
+func SetStaffCommands(ctx context.Context, b *tgbot.Bot, msgs *locales.Bundle, chats []store.StaffChat) error {
+	for _, c := range chats {
+		cmds := menuCommands
+		switch c.Role {
+		case "staff", "viewer":
+			cmds = staffCommands
+		case "admin":
+			cmds = append(append([]botCommand{}, staffCommands...), adminCommands...)
+		}
+		if _, err := b.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
+			Commands: commandList(msgs, c.Lang, cmds), Scope: &models.BotCommandScopeChat{ChatID: c.ChatID},
+		}); err != nil {
+			return fmt.Errorf("setMyCommands (chat %d): %w", c.ChatID, err)
+		}
+	}
+	return nil
 }
 
 // SetCommands registers the command menu with Telegram (setMyCommands): Bahasa Indonesia for

@@ -10,6 +10,7 @@ import (
 
 	"umkmbot/bot/telegramtest"
 	"umkmbot/locales"
+	"umkmbot/store"
 )
 
 func TestSetCommands(t *testing.T) {
@@ -39,5 +40,53 @@ func TestSetCommands(t *testing.T) {
 	byLang := func(lang string) string { return srv.Commands(&models.BotCommandScopeDefault{}, lang)[2].Description }
 	if byLang("id") == byLang("en") || byLang("") != byLang("id") {
 		t.Fatalf("descriptions of /daftar: default %q, id %q, en %q", byLang(""), byLang("id"), byLang("en"))
+	}
+}
+
+// Staff chats get the staff menu in their language, admins staff management too, a former staff
+// member the owners' menu back; the default menu stays the owners'.
+func TestSetStaffCommands(t *testing.T) {
+	srv := telegramtest.New(t)
+	b, err := tgbot.New(srv.Token(), tgbot.WithServerURL(srv.URL()), tgbot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := SetCommands(ctx, b, msgs); err != nil {
+		t.Fatal(err)
+	}
+	chats := []store.StaffChat{{ChatID: 9001, Lang: "id", Role: "staff"}, {ChatID: 9002, Lang: "en", Role: "viewer"},
+		{ChatID: 9000, Lang: "id", Role: "admin"}, {ChatID: 9003, Lang: "en", Role: ""}}
+	if err := SetStaffCommands(ctx, b, msgs, chats); err != nil {
+		t.Fatal(err)
+	}
+	names := func(chat int64) string {
+		var out []string
+		for _, c := range srv.Commands(&models.BotCommandScopeChat{ChatID: chat}, "") {
+			out = append(out, c.Command)
+		}
+		return strings.Join(out, " ")
+	}
+	desc := func(chat int64) string {
+		return srv.Commands(&models.BotCommandScopeChat{ChatID: chat}, "")[0].Description
+	}
+	if got := names(9001); !strings.HasPrefix(got, "antrian cari statistik") || strings.Contains(got, "staf_undang") || strings.Contains(got, "daftar") {
+		t.Errorf("staff menu: %s", got)
+	}
+	if got := names(9000); !strings.Contains(got, "antrian") || !strings.HasSuffix(got, "staf_undang staf") {
+		t.Errorf("admin menu: %s", got)
+	}
+	if desc(9001) != msgs.For("id").T("CommandDescAntrian") || desc(9002) != msgs.For("en").T("CommandDescAntrian") {
+		t.Errorf("staff menus not in their language: %q, %q", desc(9001), desc(9002))
+	}
+	if got := names(9003); !strings.Contains(got, "daftar") || strings.Contains(got, "antrian") || desc(9003) != msgs.For("en").T("CommandDescStart") {
+		t.Errorf("a former staff member's menu: %s", got)
+	}
+	if got := srv.Commands(&models.BotCommandScopeDefault{}, ""); len(got) != len(menuCommands) || got[0].Command != "start" {
+		t.Errorf("the default menu changed: %v", got)
 	}
 }

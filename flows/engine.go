@@ -91,6 +91,7 @@ func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, err
 	if ev.At.IsZero() {
 		ev.At = e.cfg.Now()
 	}
+	ev.clean()
 	owner, created, err := store.UpsertOwner(ctx, db, ev.UserID, ev.ChatID, locales.NormalizeLang(ev.LangCode))
 	if err != nil {
 		return Result{}, fmt.Errorf("flows: owner: %w", err)

@@ -1,6 +1,10 @@
 package flows
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode"
+)
 
 // EventKind says what a person did.
 type EventKind string
@@ -47,4 +51,31 @@ type File struct {
 	Name     string
 	MIME     string
 	Size     int64
+}
+
+// clean makes the event's strings safe to keep: valid UTF-8 without NUL and other control
+// characters but line breaks and tabs (PostgreSQL refuses a NUL in text and in JSON, and a
+// person never means one).
+func (ev *Event) clean() {
+	ev.Text, ev.Command, ev.Data, ev.FirstName = cleanText(ev.Text), cleanText(ev.Command), cleanText(ev.Data), cleanText(ev.FirstName)
+	if ev.Contact != nil {
+		c := *ev.Contact
+		c.Phone = cleanText(c.Phone)
+		ev.Contact = &c
+	}
+	if ev.File != nil {
+		f := *ev.File
+		f.ID, f.UniqueID, f.Name, f.MIME = cleanText(f.ID), cleanText(f.UniqueID), cleanText(f.Name), cleanText(f.MIME)
+		ev.File = &f
+	}
+}
+
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+			return r
+		}
+		return -1
+	}, s)
 }

@@ -35,13 +35,18 @@ token: the same flows, the same database (the embedded PostgreSQL when DATABASE_
   anything else     is sent as a message; /menu, /daftar, /status, /batal … work as in Telegram
 
 With standard input not a terminal, the lines are read as a script: the transcript is printed and
-the command exits at the end of the input.`
+the command exits at the end of the input.
+
+With -staff OFFICE or -admin the user is a staff member of that office or an admin: /antrian,
+/cari, /statistik, the cards and their actions, /staf_undang and /staf (admins).`
 
 func runChat(ctx context.Context, env *runEnv, args []string) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	userID := fs.Int64("user-id", 1001, "the Telegram user id to act as")
 	lang := fs.String("lang", "id", "the language the user's Telegram reports (id or en)")
 	name := fs.String("name", "Pengguna", "the user's first name as Telegram would give it")
+	staffOffice := fs.String("staff", "", "play a staff member of this office (an office code of the requirements data, e.g. bbpom_kupang)")
+	admin := fs.Bool("admin", false, "play an admin (every office, staff management)")
 	cfg, rest, err := parseConfigWith("chat", chatSummary, append(commonEnv, "APP_NUMBER_PREFIX"), args, env, fs)
 	if err != nil {
 		return err
@@ -62,9 +67,31 @@ func runChat(ctx context.Context, env *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *staffOffice != "" || *admin {
+		if err := playStaff(ctx, db.Store, engine, *userID, *name, *staffOffice, *admin); err != nil {
+			return err
+		}
+	}
 	s := &chatSession{engine: engine, store: db.Store, out: env.stdout, user: *userID, lang: *lang, name: *name,
 		l: msgs.For(*lang), script: !isTerminal(env.stdin)}
 	return s.run(ctx, env.stdin)
+}
+
+// playStaff makes the terminal's user an active staff member of the office, or an admin, as an
+// invite (or ADMIN_TELEGRAM_IDS) would. A played admin stays one until serve next applies
+// ADMIN_TELEGRAM_IDS.
+func playStaff(ctx context.Context, st *store.Store, e *flows.Engine, userID int64, name, office string, admin bool) error {
+	s := store.Staff{TelegramUserID: userID, Name: name, Unit: office, Role: "staff", Active: true}
+	if admin {
+		s.Role, s.Unit = "admin", ""
+	} else if _, ok := e.Rules().Office(office); !ok {
+		var codes []string
+		for _, o := range e.Rules().Offices() {
+			codes = append(codes, o.Code)
+		}
+		return fmt.Errorf("chat: no office %q; one of: %s", office, strings.Join(codes, ", "))
+	}
+	return store.SaveStaff(ctx, st.DB(), &s)
 }
 
 // chatSession is one terminal conversation.

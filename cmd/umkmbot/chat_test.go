@@ -67,3 +67,24 @@ func TestChatScript(t *testing.T) {
 		t.Fatalf("a stranger's /status shows too much or too little:\n%s", out)
 	}
 }
+
+// -staff plays a staff member of an office: the owner's application is in their queue; -admin
+// plays an admin; an unknown office is refused.
+func TestChatAsStaff(t *testing.T) {
+	st, dsn := storetest.NewWithDSN(t)
+	nums := seedReview(t, st, 1) // an MD application from Ngada: BBPOM Kupang's
+	out := runScript(t, dsn, "/antrian\n", "--user-id", "7001", "--staff", "bbpom_kupang")
+	if !strings.Contains(out, "Balai Besar POM di Kupang") || !strings.Contains(out, nums[0]) {
+		t.Fatalf("the staff member's queue:\n%s", out)
+	}
+	out = runScript(t, dsn, "/staf\n", "--user-id", "7002", "--admin")
+	if !strings.Contains(out, "Pengguna — ") || !strings.Contains(out, "Balai Besar POM di Kupang") {
+		t.Fatalf("the admin's staff list:\n%s", out)
+	}
+	var errOut bytes.Buffer
+	env := &runEnv{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &errOut,
+		getenv: func(k string) string { return map[string]string{"DATABASE_URL": dsn, "LOG_LEVEL": "warn"}[k] }}
+	if code := run(context.Background(), []string{"chat", "--staff", "nowhere"}, env); code != 1 || !strings.Contains(errOut.String(), "bbpom_kupang") {
+		t.Fatalf("an unknown office: exit %d, %s", code, errOut.String())
+	}
+}

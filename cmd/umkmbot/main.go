@@ -3,6 +3,8 @@
 //
 //	umkmbot migrate    apply the database schema and exit
 //	umkmbot chat       talk to the bot in a terminal, with no Telegram token
+//	umkmbot import     apply status changes from a CSV file (BPOM or OSS records)
+//	umkmbot export     write applications, owners or trainings as a CSV file
 //	umkmbot bench      load benchmark: serve against a fake Telegram with simulated owners
 //	umkmbot version    print the version (also --version)
 //	umkmbot help       list the commands; umkmbot CMD -h lists a command's flags and variables
@@ -40,6 +42,8 @@ func commands() map[string]command {
 		"chat":        {"talk to the bot in a terminal, with no Telegram token", runChat},
 		"healthcheck": {"exit 0 when a running umkmbot serve answers /healthz", runHealthcheck},
 		"serve":       {"run the bot: Telegram intake, conversations, sender, health endpoints", runServe},
+		"import":      {"apply status changes from a CSV file", runImport},
+		"export":      {"write applications, owners or trainings as a CSV file", runExport},
 		"bench":       {"load benchmark: serve against a fake Telegram with simulated owners", runBench},
 	}
 }

@@ -173,6 +173,11 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := bot.SetCommands(ctx, tg, msgs); err != nil {
 		log.Warn("the command menu was not set; the bot works without it", "err", err)
 	}
+	if chats, err := store.StaffChats(ctx, db.Store.DB()); err != nil {
+		log.Warn("the staff command menus were not set; the bot works without them", "err", err)
+	} else if err := bot.SetStaffCommands(ctx, tg, msgs, chats); err != nil {
+		log.Warn("the staff command menus were not set; the bot works without them", "err", err)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -63,10 +63,11 @@ func showCard(c *flows.Ctx, app store.Application) error {
 		p.WriteString("• " + c.T(f.label) + ": " + v + "\n")
 	}
 	claimed := ""
-	if id, err := store.ClaimOf(c, c.DB, app.ID); err != nil {
+	claimant, err := store.ClaimOf(c, c.DB, app.ID)
+	if err != nil {
 		return err
-	} else if id != 0 {
-		if s, err := store.StaffByID(c, c.DB, id); err == nil {
+	} else if claimant != 0 {
+		if s, err := store.StaffByID(c, c.DB, claimant); err == nil {
 			claimed = s.Name
 		}
 	}
@@ -77,12 +78,25 @@ func showCard(c *flows.Ctx, app store.Application) error {
 		"History": strings.TrimRight(h.String(), "\n"), "Claimed": claimed,
 	})
 	var rows [][]flows.Button
+	for _, doc := range docs {
+		if doc.File != nil {
+			rows = append(rows, []flows.Button{{Label: "📎 " + c.T("DocName_"+doc.Kind), Data: "a:doc:" + itoa(app.ID) + ":" + itoa(doc.ID)}})
+		}
+	}
 	if c.Authorize(flows.PowerAct, &app) == nil {
 		for _, to := range domain.NextStatuses(domain.Status(app.Status), domain.ActorStaff) {
-			rows = append(rows, []flows.Button{{Label: c.T("StaffAction_" + string(to)), Data: "a:do:" + itoa(app.ID) + ":" + app.Status + ":" + string(to)}})
+			label := "StaffAction_" + string(to)
+			if domain.Status(app.Status) == domain.StatusAwaitingPayment && to == domain.StatusInReview {
+				label = "StaffActionPaymentReceived"
+			}
+			rows = append(rows, []flows.Button{{Label: c.T(label), Data: "a:do:" + itoa(app.ID) + ":" + app.Status + ":" + string(to)}})
 		}
-		if domain.IsOpen(domain.Status(app.Status)) {
-			rows = append(rows, []flows.Button{{Label: c.T("StaffClaimButton"), Data: "a:claim:" + itoa(app.ID)}})
+		switch {
+		case !domain.IsOpen(domain.Status(app.Status)):
+		case claimant == c.Actor.Staff.ID:
+			rows = append(rows, []flows.Button{{Label: c.T("StaffUnclaimButton"), Data: "a:unclaim:" + itoa(app.ID)}})
+		default:
+			rows = append(rows, []flows.Button{{Label: c.T("StaffClaimButton"), Data: "a:claim:" + itoa(app.ID) + ":" + itoa(claimant)}})
 		}
 	}
 	rows = append(rows, []flows.Button{{Label: c.T("StaffMenuQueue"), Data: "a:go:antrian"}})
@@ -96,6 +110,75 @@ func maskPhone(p string) string {
 		return "–"
 	}
 	return p[:3] + strings.Repeat("•", len(p)-6) + p[len(p)-3:]
+}
+
+// claimAction answers "a:claim:<id>:<claimant seen>": when someone else handles the application
+// now (and the button was not made knowing it), it asks whether to take over instead of
+// claiming; "a:claim:<id>:<x>" from the take-over question, with x the claimant it named, claims.
+func claimAction(c *flows.Ctx, arg string) error {
+	id, seen, _ := strings.Cut(arg, ":")
+	return withApp(c, id, flows.PowerAct, func(c *flows.Ctx, app store.Application) error {
+		if !domain.IsOpen(domain.Status(app.Status)) {
+			return c.StaleButton()
+		}
+		holder, err := store.ClaimOf(c, c.DB, app.ID)
+		if err != nil {
+			return err
+		}
+		if holder == c.Actor.Staff.ID {
+			c.Say(c.T("StaffClaimed"))
+			return nil
+		}
+		if holder != 0 && itoa(holder) != seen {
+			name := ""
+			if s, err := store.StaffByID(c, c.DB, holder); err == nil {
+				name = s.Name
+			}
+			c.Reply(flows.Reply{Text: c.T("StaffClaimedBy", map[string]any{"Name": name, "Number": app.Number}), Buttons: [][]flows.Button{
+				{{Label: c.T("StaffTakeOverButton"), Data: "a:claim:" + itoa(app.ID) + ":" + itoa(holder)}},
+				{{Label: c.T("StaffMenuQueue"), Data: "a:go:antrian"}},
+			}})
+			return nil
+		}
+		return claim(c, app)
+	})
+}
+
+// unclaim ends the person's own claim on the application.
+func unclaim(c *flows.Ctx, app store.Application) error {
+	ok, err := store.UnclaimApplication(c, c.DB, app.ID, c.Actor.Staff.ID)
+	if err != nil || !ok {
+		if err == nil {
+			return c.StaleButton()
+		}
+		return err
+	}
+	if err := audit(c, "application.unclaim", "application", app.ID, map[string]any{"claimed_by": c.Actor.Staff.ID},
+		map[string]any{"claimed_by": nil}); err != nil {
+		return err
+	}
+	c.Toast(c.T("StaffUnclaimed"))
+	c.Say(c.T("StaffUnclaimed"))
+	return nil
+}
+
+// sendDocument answers "a:doc:<app>:<doc>": the document sent again from its Telegram file id.
+func sendDocument(c *flows.Ctx, arg string) error {
+	appID, docID, _ := strings.Cut(arg, ":")
+	return withApp(c, appID, flows.PowerView, func(c *flows.Ctx, app store.Application) error {
+		docs, err := store.Documents(c, c.DB, app.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if itoa(d.ID) == docID && d.File != nil {
+				c.Reply(flows.Reply{FileID: d.File.FileID, Photo: d.File.FileName == "" && strings.HasPrefix(d.File.MIMEType, "image/"),
+					Text: c.T("DocName_"+d.Kind) + " — " + app.Number})
+				return nil
+			}
+		}
+		return c.StaleButton()
+	})
 }
 
 // claim records that the person handles the application.

@@ -19,20 +19,23 @@ func Flowset() *flows.Flowset {
 		Roles: []flows.Role{flows.RoleStaff, flows.RoleAdmin},
 		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow()},
 		Commands: map[string]flows.Handler{
-			"antrian": func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
-			"cari":    cmdSearch,
+			"antrian":   func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
+			"cari":      cmdSearch,
+			"statistik": func(c *flows.Ctx, _ string) error { return showStats(c) },
 			"staf_undang": func(c *flows.Ctx, _ string) error {
 				return guarded(c, flows.PowerManageStaff, nil, func() error { return c.Start("invite") })
 			},
 			"staf": func(c *flows.Ctx, _ string) error { return listStaff(c) },
 		},
-		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang"},
+		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik"},
 		Actions: map[string]flows.Handler{
-			"q":     func(c *flows.Ctx, arg string) error { return showQueue(c, parseQueueView(arg)) },
-			"card":  func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerView, showCard) },
-			"claim": func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerAct, claim) },
-			"do":    doAction,
-			"stfrm": removeStaff,
+			"q":       func(c *flows.Ctx, arg string) error { return showQueue(c, parseQueueView(arg)) },
+			"card":    func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerView, showCard) },
+			"claim":   claimAction,
+			"unclaim": func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerAct, unclaim) },
+			"doc":     sendDocument,
+			"do":      doAction,
+			"stfrm":   removeStaff,
 		},
 		DeepLinks: map[string]flows.Handler{"staf_": redeemInvite},
 		Menu:      menu,
@@ -45,6 +48,7 @@ func Flowset() *flows.Flowset {
 func menu(c *flows.Ctx) (string, [][]flows.Button) {
 	rows := [][]flows.Button{
 		{{Label: c.T("StaffMenuQueue"), Data: "a:go:antrian"}, {Label: c.T("StaffMenuSearch"), Data: "a:go:cari"}},
+		{{Label: c.T("StaffMenuStats"), Data: "a:go:statistik"}},
 	}
 	if c.Authorize(flows.PowerManageStaff, nil) == nil {
 		rows = append(rows, []flows.Button{{Label: c.T("StaffMenuInvite"), Data: "a:go:staf_undang"}, {Label: c.T("StaffMenuTeam"), Data: "a:go:staf"}})

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// The exports: each a header and a query whose columns are all text, in the header's order.
+// Personal data (names, phone numbers, NIB, business names) is only in the personal variant.
+type export struct {
+	header, personal []string
+	query            string // $1: whether to include the personal columns
+}
+
+var exports = map[string]export{
+	"applications": {
+		header: []string{"nomor_pengajuan", "jalur", "status", "produk", "kabupaten", "diajukan", "catatan",
+			"batas_waktu", "nomor_izin", "berlaku_sampai"},
+		personal: []string{"nama_pemilik", "telepon", "usaha"},
+		query: `
+			SELECT a.number, a.path, a.status, a.product_name, coalesce(a.kabupaten, ''),
+				coalesce(to_char(a.submitted_at AT TIME ZONE 'Asia/Makassar', 'YYYY-MM-DD'), ''),
+				coalesce(a.status_note, ''), coalesce(to_char(a.due_at AT TIME ZONE 'Asia/Makassar', 'YYYY-MM-DD'), ''),
+				coalesce(a.permit_number, ''), coalesce(to_char(a.permit_valid_until, 'YYYY-MM-DD'), ''),
+				CASE WHEN $1 THEN coalesce(o.name, '') END, CASE WHEN $1 THEN coalesce(o.phone, '') END,
+				CASE WHEN $1 THEN coalesce(b.name, '') END
+			FROM applications a
+			LEFT JOIN owners o ON o.id = a.owner_id
+			LEFT JOIN businesses b ON b.id = a.business_id
+			WHERE a.number IS NOT NULL
+			ORDER BY a.submitted_at, a.id`,
+	},
+	// Staff are not owners: an active staff member is left out unless they keep a business of
+	// their own (owner mode). Owners who deleted their data are left out.
+	"owners": {
+		header:   []string{"id", "bahasa", "kabupaten", "terdaftar", "jumlah_pengajuan"},
+		personal: []string{"nama", "telepon", "usaha", "nib"},
+		query: `
+			SELECT o.id::text, o.lang, coalesce(b.kabupaten, ''), to_char(o.created_at AT TIME ZONE 'Asia/Makassar', 'YYYY-MM-DD'),
+				(SELECT count(*) FROM applications a WHERE a.owner_id = o.id AND a.number IS NOT NULL)::text,
+				CASE WHEN $1 THEN coalesce(o.name, '') END, CASE WHEN $1 THEN coalesce(o.phone, '') END,
+				CASE WHEN $1 THEN coalesce(b.name, '') END, CASE WHEN $1 THEN coalesce(b.nib, '') END
+			FROM owners o
+			LEFT JOIN LATERAL (SELECT * FROM businesses b WHERE b.owner_id = o.id ORDER BY b.id LIMIT 1) b ON true
+			WHERE o.deleted_at IS NULL
+				AND (b.id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM staff s WHERE s.telegram_user_id = o.telegram_user_id AND s.active))
+			ORDER BY o.id`,
+	},
+	// One row per training; with personal data, one row per registration (a training nobody
+	// registered for keeps one row with the participant columns empty).
+	"trainings": {
+		header: []string{"id", "judul", "jenis", "mulai", "durasi_menit", "tempat", "kabupaten", "kuota",
+			"terdaftar", "penyelenggara", "dibatalkan"},
+		personal: []string{"nama_peserta", "telepon_peserta"},
+		query: `
+			SELECT t.id::text, t.title, t.kind, to_char(t.starts_at AT TIME ZONE 'Asia/Makassar', 'YYYY-MM-DD HH24:MI'),
+				t.duration_minutes::text, t.place, coalesce(t.kabupaten, ''), t.quota::text,
+				(SELECT count(*) FROM training_registrations r WHERE r.training_id = t.id)::text, t.organiser,
+				CASE WHEN t.cancelled_at IS NULL THEN '' ELSE 'ya' END,
+				coalesce(p.name, ''), coalesce(p.phone, '')
+			FROM trainings t
+			LEFT JOIN LATERAL (
+				SELECT o.name, o.phone FROM training_registrations r JOIN owners o ON o.id = r.owner_id
+				WHERE $1 AND r.training_id = t.id AND o.deleted_at IS NULL
+			) p ON true
+			ORDER BY t.starts_at, t.id, p.name`,
+	},
+}
+
+// ExportKinds are the names Export accepts.
+func ExportKinds() []string { return []string{"applications", "owners", "trainings"} }
+
+// Export calls row with the header and then each row of the named export (applications,
+// owners, trainings); the personal columns only when personal.
+func Export(ctx context.Context, db DB, kind string, personal bool, row func([]string) error) error {
+	e, ok := exports[kind]
+	if !ok {
+		return fmt.Errorf("store: no export %q", kind)
+	}
+	header := e.header
+	if personal {
+		header = append(append([]string{}, e.header...), e.personal...)
+	}
+	if err := row(header); err != nil {
+		return err
+	}
+	rows, err := db.Query(ctx, e.query, personal)
+	if err != nil {
+		return fmt.Errorf("store: export %s: %w", kind, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		vals := make([]*string, len(e.header)+len(e.personal))
+		dst := make([]any, len(vals))
+		for i := range vals {
+			dst[i] = &vals[i]
+		}
+		if err := rows.Scan(dst...); err != nil {
+			return fmt.Errorf("store: export %s: %w", kind, err)
+		}
+		out := make([]string, len(header))
+		for i := range out {
+			if vals[i] != nil {
+				out[i] = *vals[i]
+			}
+		}
+		if err := row(out); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: export %s: %w", kind, err)
+	}
+	return nil
+}
