@@ -34,15 +34,25 @@ func scanOwner(row pgx.Row) (Owner, error) {
 // through SetOwnerLang. The row is written only when something changed, so the common case (an
 // owner who keeps chatting) costs no write.
 func UpsertOwner(ctx context.Context, db DB, telegramUserID, chatID int64, lang string) (o Owner, created bool, err error) {
+	// One statement in the common case: the insert (or the update of what changed) returns the
+	// row; when nothing changed it returns nothing, and the second branch reads the row as the
+	// statement's snapshot has it.
 	row := db.QueryRow(ctx, `
-		INSERT INTO owners AS o (telegram_user_id, chat_id, lang) VALUES ($1, $2, coalesce(nullif($3, ''), 'id'))
-		ON CONFLICT (telegram_user_id) DO UPDATE SET chat_id = excluded.chat_id, unreachable_at = NULL, updated_at = now()
-			WHERE o.chat_id <> excluded.chat_id OR o.unreachable_at IS NOT NULL
-		RETURNING `+ownerColumns+`, o.xmax = 0`, telegramUserID, chatID, lang)
+		WITH up AS (
+			INSERT INTO owners AS o (telegram_user_id, chat_id, lang) VALUES ($1, $2, coalesce(nullif($3, ''), 'id'))
+			ON CONFLICT (telegram_user_id) DO UPDATE SET chat_id = excluded.chat_id, unreachable_at = NULL, updated_at = now()
+				WHERE o.chat_id <> excluded.chat_id OR o.unreachable_at IS NOT NULL
+			RETURNING `+ownerColumns+`, o.xmax = 0 AS created
+		)
+		SELECT * FROM up
+		UNION ALL
+		SELECT `+ownerColumns+`, false FROM owners o WHERE o.telegram_user_id = $1 AND NOT EXISTS (SELECT 1 FROM up)`,
+		telegramUserID, chatID, lang)
 	err = row.Scan(&o.ID, &o.TelegramUserID, &o.ChatID, &o.Lang, &o.Name, &o.Phone,
 		&o.UnreachableAt, &o.DeletedAt, &o.CreatedAt, &o.UpdatedAt, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
-		// Already there and nothing to change; the conflict locked the row, so it is still there.
+		// Another transaction created the owner after this statement's snapshot was taken; the
+		// conflict waited for it, so the row is there now.
 		o, err = OwnerByTelegramID(ctx, db, telegramUserID)
 		return o, false, err
 	}
