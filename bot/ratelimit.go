@@ -30,8 +30,13 @@ const (
 type rateLimiter struct {
 	globalRate, paidRate float64
 	chatRate, chatBurst  float64
+	// overallRate, when > 0, is what Telegram allows the bot overall (about 30 messages/s):
+	// replies spend it without waiting for it (they may run it into debt), and bulk messages
+	// wait for it too, so that bulk gives way to replies instead of earning 429s.
+	overallRate float64
 
 	mu          sync.Mutex
+	overall     tokenBucket
 	global      tokenBucket
 	paid        tokenBucket
 	chats       map[int64]*tokenBucket
@@ -78,6 +83,12 @@ func newRateLimiter(globalRate, paidRate, chatRate float64, chatBurst int) *rate
 		chatBurst: float64(max(1, chatBurst)), chats: map[int64]*tokenBucket{}}
 }
 
+// withOverall sets the overall budget (0 or less: none).
+func (l *rateLimiter) withOverall(rate float64) *rateLimiter {
+	l.overallRate = max(rate, 0)
+	return l
+}
+
 // take spends one call of the budget that applies to class for chatID at now and returns 0, or
 // spends nothing and returns how long to wait before asking again. A pause (Telegram's
 // retry_after) holds every class.
@@ -96,10 +107,18 @@ func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Du
 			b, rate = &l.paid, l.paidRate
 		}
 		b.refill(now, rate, globalBurst(rate))
-		if wait := b.until(rate); wait > 0 {
+		wait := b.until(rate)
+		if class == classBulk && l.overallRate > 0 {
+			l.overall.refill(now, l.overallRate, globalBurst(l.overallRate))
+			wait = max(wait, l.overall.until(l.overallRate))
+		}
+		if wait > 0 {
 			return wait
 		}
 		b.tokens--
+		if class == classBulk && l.overallRate > 0 {
+			l.overall.tokens--
+		}
 		return 0
 	}
 	c := l.chats[chatID]
@@ -112,6 +131,11 @@ func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Du
 		return wait
 	}
 	c.tokens--
+	if l.overallRate > 0 {
+		// A reply never waits for the overall budget, but spends it: the bulk waits instead.
+		l.overall.refill(now, l.overallRate, globalBurst(l.overallRate))
+		l.overall.tokens = math.Max(l.overall.tokens-1, -l.overallRate)
+	}
 	if l.takes++; l.takes >= pruneEvery {
 		l.pruneLocked(now)
 	}

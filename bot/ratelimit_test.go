@@ -115,3 +115,37 @@ func TestRateLimiterForgetsIdleChats(t *testing.T) {
 		t.Fatalf("%d chats remembered after a minute idle, want 1", n)
 	}
 }
+
+// With an overall budget (Telegram's ~30/s for the bot), replies go at once and the bulk gives
+// way: over a simulated minute of 10 replies/s, bulk and replies together stay within the budget.
+func TestRateLimiterBulkGivesWayToReplies(t *testing.T) {
+	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	l := newRateLimiter(25, 1000, 1, 3).withOverall(30)
+	end := c.t.Add(time.Minute)
+	bulk, replies := 0, 0
+	nextReply := c.t
+	for chat := int64(1); c.t.Before(end); {
+		if !c.t.Before(nextReply) {
+			if w := l.take(c.now(), 1_000_000+chat, classReply); w != 0 {
+				t.Fatalf("a reply waits %v", w)
+			}
+			replies++
+			chat++
+			nextReply = nextReply.Add(100 * time.Millisecond)
+			continue
+		}
+		if w := l.take(c.now(), chat, classBulk); w == 0 {
+			bulk++
+			chat++
+			continue
+		} else {
+			c.advance(min(w, nextReply.Sub(c.t)))
+		}
+	}
+	if total := bulk + replies; total > 30*60+5 {
+		t.Fatalf("%d bulk + %d replies in a minute: over the overall 30/s", bulk, replies)
+	}
+	if bulk < 20*60-5 {
+		t.Fatalf("only %d bulk messages in a minute: it should get what the replies leave (about 20/s)", bulk)
+	}
+}

@@ -28,6 +28,11 @@ type SenderConfig struct {
 	// are not counted against it: they answer someone who just wrote, and only Telegram's own 429
 	// holds them back. With several instances, give each its share.
 	GlobalRate float64
+	// OverallRate is what Telegram allows the bot overall, replies and bulk together (default 30
+	// messages/s; more with a local Bot API server). Replies spend it without waiting; reminders
+	// and broadcasts wait for what is left, so a broadcast gives way to people chatting instead of
+	// earning 429s. Negative: no overall budget.
+	OverallRate float64
 	// ChatRate is the sustained rate of replies to one chat, per second (default 1), which may
 	// burst ChatBurst messages (default 3) so that a reply of two or three messages goes out back
 	// to back. Reminders and broadcasts go at most one per chat per 1/ChatRate.
@@ -110,6 +115,9 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.ChatRate <= 0 {
 		cfg.ChatRate = 1
 	}
+	if cfg.OverallRate == 0 {
+		cfg.OverallRate = 30
+	}
 	if cfg.ChatBurst <= 0 {
 		cfg.ChatBurst = 3
 	}
@@ -151,7 +159,7 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	return &Sender{
 		cfg: cfg, m: cfg.Metrics, log: cfg.Logger, now: cfg.Now,
-		lim:   newRateLimiter(cfg.GlobalRate, cfg.PaidRate, cfg.ChatRate, cfg.ChatBurst),
+		lim:   newRateLimiter(cfg.GlobalRate, cfg.PaidRate, cfg.ChatRate, cfg.ChatBurst).withOverall(cfg.OverallRate),
 		nudge: make(chan struct{}, 1),
 	}
 }

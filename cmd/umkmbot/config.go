@@ -32,6 +32,9 @@ type Config struct {
 	// Delivery rates (serve): messages per second overall and to one chat, and whether
 	// broadcasts use Telegram's paid broadcasts (allow_paid_broadcast, up to 1000/s).
 	SendRate, ChatRate float64
+	// TelegramRate is what Telegram allows the bot overall, replies and bulk together; 0 = no
+	// overall budget (a local Bot API server).
+	TelegramRate float64
 	PaidBroadcast      bool
 	// Webhook intake (serve): the public URL and its secret; both empty for long polling.
 	WebhookURL, WebhookSecret string
@@ -86,6 +89,7 @@ func (c *Config) settings() []*setting {
 		{env: "ADMIN_TELEGRAM_IDS", flag: "admins", help: "comma-separated Telegram user ids of the BPOM admins", dst: new(string), check: c.parseAdmins},
 		{env: "APP_NUMBER_PREFIX", flag: "app-prefix", def: "NTT", help: "prefix of application numbers (NTT-XXXX-XXXX)", dst: &c.AppPrefix, check: checkPrefix},
 		{env: "SEND_RATE", flag: "send-rate", def: "25", help: "reminders and broadcasts per second (Telegram allows about 30 for bulk; more with a local Bot API server). Replies are not counted: only Telegram's 429 holds them back", dst: new(string), check: rate(&c.SendRate, 100000)},
+		{env: "TELEGRAM_RATE", flag: "telegram-rate", def: "30", help: "messages per second Telegram allows the bot overall, replies and bulk together: reminders and broadcasts give way to replies within it (0 = no overall limit, for a local Bot API server)", dst: new(string), check: rateOrZero(&c.TelegramRate, 100000)},
 		{env: "SEND_CHAT_RATE", flag: "send-chat-rate", def: "1", help: "messages per second to one chat, sustained (Telegram allows about 1; a reply may burst 3)", dst: new(string), check: rate(&c.ChatRate, 1000)},
 		{env: "SEND_WORKERS", flag: "send-workers", help: "Telegram calls in flight at once (1-1000); unset = 32, or 64 with PAID_BROADCAST", dst: new(string), check: optional(integer(&c.SendWorkers, 1, 1000))},
 		{env: "WEBHOOK_MAX_CONNECTIONS", flag: "webhook-max-connections", def: "40", help: "Telegram's max_connections for the webhook (1-100): parallel posts; more means more updates may arrive out of order", dst: new(string), check: integer(&c.WebhookMaxConns, 1, 100)},
@@ -433,6 +437,17 @@ func rate(dst *float64, max float64) func(string) error {
 		}
 		*dst = f
 		return nil
+	}
+}
+
+// rateOrZero is rate, with 0 allowed (meaning no limit).
+func rateOrZero(dst *float64, max float64) func(string) error {
+	return func(v string) error {
+		if v == "0" {
+			*dst = 0
+			return nil
+		}
+		return rate(dst, max)(v)
 	}
 }
 

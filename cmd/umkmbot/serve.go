@@ -39,7 +39,7 @@ const shutdownBound = 20 * time.Second
 // serveEnv are the settings serve reads.
 var serveEnv = append(commonEnv, "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "LISTEN_ADDR", "METRICS_ADDR",
 	"WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX",
-	"SEND_RATE", "SEND_CHAT_RATE", "SEND_WORKERS", "PAID_BROADCAST", "DISPATCH_WORKERS", "POOL_MAX_CONNS",
+	"SEND_RATE", "SEND_CHAT_RATE", "TELEGRAM_RATE", "SEND_WORKERS", "PAID_BROADCAST", "DISPATCH_WORKERS", "POOL_MAX_CONNS",
 	"WEBHOOK_MAX_CONNECTIONS", "WEBHOOK_ORDER_HOLD", "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT",
 	"RETAIN_OUTBOX")
 
@@ -68,6 +68,15 @@ func senderWorkers(cfg *Config) int {
 		return 64
 	}
 	return 32
+}
+
+// overallRate is the sender's OverallRate for TELEGRAM_RATE (0 there: none, which the sender
+// spells as a negative rate).
+func overallRate(telegramRate float64) float64 {
+	if telegramRate == 0 {
+		return -1
+	}
+	return telegramRate
 }
 
 // poolSize is the database pool serve needs when the operator names none: a connection for each
@@ -184,7 +193,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	metrics := bot.NewMetrics(reg)
 
 	sender := bot.NewSender(bot.SenderConfig{Store: db.Store, Client: tg, Metrics: metrics, Logger: log,
-		GlobalRate: cfg.SendRate, ChatRate: cfg.ChatRate, PaidBroadcast: cfg.PaidBroadcast, Workers: sendWorkers})
+		GlobalRate: cfg.SendRate, ChatRate: cfg.ChatRate, OverallRate: overallRate(cfg.TelegramRate), PaidBroadcast: cfg.PaidBroadcast, Workers: sendWorkers})
 	dcfg := bot.DispatcherConfig{Store: db.Store, Handler: engine, Workers: cfg.DispatchWorkers,
 		BotUsername: me.Username, Nudge: sender.Nudge, Metrics: metrics, Logger: log}
 	if cfg.WebhookURL != "" {
