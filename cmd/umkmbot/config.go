@@ -34,8 +34,8 @@ type Config struct {
 	SendRate, ChatRate float64
 	// TelegramRate is what Telegram allows the bot overall, replies and bulk together; 0 = no
 	// overall budget (a local Bot API server).
-	TelegramRate float64
-	PaidBroadcast      bool
+	TelegramRate  float64
+	PaidBroadcast bool
 	// Webhook intake (serve): the public URL and its secret; both empty for long polling.
 	WebhookURL, WebhookSecret string
 	// DispatchWorkers is how many chats serve handles at once.
