@@ -95,3 +95,26 @@ func TestOwnerLookupsAndUpdates(t *testing.T) {
 		}
 	}
 }
+
+// An owner who deleted their data and then gives a name and phone again has data again: no
+// longer marked deleted.
+func TestOwnerContactAfterDeletionClearsTheMark(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	o, _, err := store.UpsertOwner(ctx, db, 77, 77, "id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DeleteOwnerData(ctx, db, o.ID, 0, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if o, err = store.OwnerByID(ctx, db, o.ID); err != nil || o.DeletedAt == nil {
+		t.Fatalf("after the deletion: %+v %v", o, err)
+	}
+	if err := store.SetOwnerContact(ctx, db, o.ID, "Maria", "+6281234567890"); err != nil {
+		t.Fatal(err)
+	}
+	if o, err = store.OwnerByID(ctx, db, o.ID); err != nil || o.DeletedAt != nil || o.Phone != "+6281234567890" {
+		t.Fatalf("after giving the contact again: %+v %v", o, err)
+	}
+}
