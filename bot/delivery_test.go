@@ -149,3 +149,31 @@ func TestSenderTooManyAttemptsFails(t *testing.T) {
 		t.Fatalf("%d sends of a message given up", n)
 	}
 }
+
+// A reply of several messages to one chat may wait for the chat's rate between them, far longer
+// than one database write may take: what was sent is still recorded, once. (Before, the write's
+// deadline started before the waits, the record failed, the lease ran out and everything went
+// twice.)
+func TestSenderRecordsAfterLongRateWaits(t *testing.T) {
+	r := newSenderRig(t)
+	owner := r.srv.User(94, "Owner", "id")
+	for _, x := range []string{"satu", "dua", "tiga", "empat"} {
+		r.text(94, store.PriorityReply, x)
+	}
+	s := r.sender(func(c *SenderConfig) {
+		c.WriteTimeout, c.ChatBurst, c.ChatRate = 200*time.Millisecond, 1, 4 // 0.25 s between messages
+		c.Lease = time.Second
+	})
+	r.run(s)
+	if _, err := owner.WaitBotMessages(r.deadline(), 4); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDB("the sends recorded", func() bool { q, _ := r.left(); return q == 0 })
+	time.Sleep(1500 * time.Millisecond) // past the lease: a resend would show now
+	if got := r.sentTexts(); len(got) != 4 {
+		t.Fatalf("sent %q, want each of the four once", got)
+	}
+	if n := counterValue(r.m.MarkRetries); n != 0 {
+		t.Fatalf("recording failed %v times", n)
+	}
+}

@@ -67,6 +67,9 @@ type SenderConfig struct {
 	PollInterval time.Duration
 	// SendTimeout bounds one Telegram call (default 30s).
 	SendTimeout time.Duration
+	// WriteTimeout bounds one database write of the sender (a claim, a record, a renewal),
+	// counted from the write's own start (default 10s).
+	WriteTimeout time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -100,7 +103,6 @@ const (
 	retryDelayBase   = time.Second
 	retryDelayMax    = 5 * time.Minute
 	callGrace        = 2 * time.Second  // how long an in-flight call may finish after a stop
-	writeTimeout     = 10 * time.Second // bounds one database write of the sender, from its own start
 	recordRetryMax   = 5 * time.Second  // the longest pause between tries at recording outcomes
 	stopRecordBound  = 15 * time.Second // how long a stop keeps trying to record what was sent
 	senderStatsEvery = 10 * time.Second // depth gauge and the unreachable sweep
@@ -147,6 +149,9 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	if cfg.SendTimeout <= 0 {
 		cfg.SendTimeout = 30 * time.Second
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -122,7 +122,7 @@ func (p *pass) claimLoop(ctx context.Context) error {
 			if k == 1 {
 				opts.MinPriority, opts.MaxPriority = store.PriorityReminder, store.PriorityBroadcast
 			}
-			wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+			wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 			qs, err := store.ClaimOutbox(wctx, s.cfg.Store.DB(), s.now(), opts)
 			cancel()
 			if err != nil {
@@ -335,7 +335,7 @@ func (p *pass) record(ctx context.Context) {
 			}
 		}
 		for try := 0; ; try++ {
-			wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+			wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 			err := store.RecordOutbox(wctx, s.cfg.Store.DB(), batch)
 			cancel()
 			if err == nil {
@@ -379,7 +379,7 @@ func (p *pass) renew(ctx context.Context) {
 			held = append(held, q)
 		}
 		p.mu.Unlock()
-		wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+		wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 		if _, err := store.RenewOutboxLeases(wctx, s.cfg.Store.DB(), held, s.now().Add(s.cfg.Lease)); err != nil && ctx.Err() == nil {
 			s.log.Warn("sender: renewing leases", "count", len(held), "err", err)
 		}
