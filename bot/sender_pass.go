@@ -31,7 +31,8 @@ type pass struct {
 	held    map[store.QueueKey]store.ClaimedQueue // claimed, outcome not yet recorded
 	busy    int                                   // jobs with a worker
 	room    [2]int                                // claimed and not recorded, by kind (reply, bulk)
-	urgent  bool                                  // a reply queue was recorded: its next messages may be due
+	urgent  bool                                  // a reply queue was recorded that may have more to send
+	recheck bool                                  // a nudge came while reply queues were held
 	changed chan struct{}                         // closed and replaced on every change
 	closed  bool
 
@@ -91,11 +92,12 @@ func (p *pass) claimLoop(ctx context.Context) error {
 	tick := time.NewTicker(s.cfg.PollInterval)
 	defer tick.Stop()
 	lookReplies, lookBulk := true, true // the first look is always made
+	bulkMore := false                   // the last bulk claim took all it had room for
 	failures := 0
 	for ctx.Err() == nil {
 		if wait := s.lim.paused(s.now()); wait > 0 {
-			if p.untilIdle {
-				// A flush at a stop sends what can go now; Telegram asked us to wait.
+			if deadline, ok := ctx.Deadline(); p.untilIdle && ok && time.Until(deadline) < wait {
+				// A flush at a stop sends what can go in its time; Telegram asked us to wait longer.
 				return nil
 			}
 			if !sleepCtx(ctx, wait) {
@@ -142,7 +144,7 @@ func (p *pass) claimLoop(ctx context.Context) error {
 			if k == 0 {
 				lookReplies = false
 			} else {
-				lookBulk = false
+				lookBulk, bulkMore = false, len(qs) == room
 			}
 			if len(qs) > 0 {
 				p.push(qs)
@@ -167,12 +169,23 @@ func (p *pass) claimLoop(ctx context.Context) error {
 		case <-ctx.Done():
 		case <-s.nudge:
 			lookReplies = true
+			p.mu.Lock()
+			if p.room[0] > 0 {
+				// A reply queue in hand may just have got more messages: claim again once it
+				// is recorded.
+				p.recheck = true
+			}
+			p.mu.Unlock()
 		case <-tick.C:
 			lookReplies, lookBulk = true, true
 		case <-changed:
+			// Look again only for a reason: a reply queue recorded that may have more to send
+			// (urgent), or reminders and broadcasts in hand running low while the last claim
+			// found more than it could take. A mere change (a send finished) is no reason: a
+			// claim that finds nothing still costs the database a statement.
 			p.mu.Lock()
-			lookReplies = lookReplies || p.room[0] < s.cfg.Batch/2 || p.urgent
-			lookBulk = lookBulk || p.room[1] < s.cfg.Batch/2
+			lookReplies = lookReplies || p.urgent
+			lookBulk = lookBulk || (bulkMore && p.room[1] <= s.cfg.Batch/4)
 			if p.untilIdle && len(p.held) == 0 {
 				lookReplies, lookBulk = true, true
 			}
@@ -351,11 +364,20 @@ func (p *pass) record(ctx context.Context) {
 		}
 		p.mu.Lock()
 		for _, o := range batch {
+			if o.Priority == store.PriorityReply && o.Next == store.QueueDone {
+				gone := len(o.Sent)
+				if o.FailedID != 0 {
+					gone++
+				}
+				if q := p.held[o.QueueKey]; q.Pending > gone || p.recheck {
+					p.urgent = true
+				}
+			}
 			delete(p.held, o.QueueKey)
 			p.room[kind(o.Priority)]--
-			if o.Priority == store.PriorityReply && o.Next == store.QueueDone {
-				p.urgent = true
-			}
+		}
+		if p.urgent {
+			p.recheck = false
 		}
 		p.notifyLocked()
 		p.mu.Unlock()

@@ -128,7 +128,7 @@ func enqueueSQL(extra string) string {
 		), queued AS (
 			INSERT INTO outbox_queues AS q (chat_id, priority, pending, not_before)
 			SELECT chat_id, priority, count(*), (array_agg(not_before ORDER BY id))[1]
-			FROM added GROUP BY chat_id, priority
+			FROM added GROUP BY chat_id, priority ORDER BY chat_id, priority
 			ON CONFLICT (chat_id, priority) DO UPDATE SET pending = q.pending + excluded.pending
 		)` + extra + `
 		SELECT id FROM added ORDER BY id`

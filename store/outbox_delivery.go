@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -182,6 +184,15 @@ func RecordOutbox(ctx context.Context, db DB, outcomes []QueueOutcome) error {
 	if len(outcomes) == 0 {
 		return nil
 	}
+	// Rows are locked in (chat, priority) order, as everywhere else, so that two writers of
+	// several queues wait for each other rather than deadlock.
+	outcomes = slices.Clone(outcomes)
+	slices.SortFunc(outcomes, func(a, b QueueOutcome) int {
+		if c := cmp.Compare(a.ChatID, b.ChatID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Priority, b.Priority)
+	})
 	var sent, failIDs []int64
 	var failReasons []string
 	var chats, claims []int64
@@ -281,7 +292,9 @@ func RecordOutbox(ctx context.Context, db DB, outcomes []QueueOutcome) error {
 }
 
 // RenewOutboxLeases extends the lease of queues this sender holds to until; a queue whose claim
-// changed (or that is gone) is left alone. It returns how many were renewed.
+// changed (or that is gone) is left alone, and so is one whose row is locked this instant (its
+// outcome is being recorded, or a message enqueued): waiting for it could deadlock with the
+// recorder, and the next renewal comes a third of a lease later. It returns how many were renewed.
 func RenewOutboxLeases(ctx context.Context, db DB, held []ClaimedQueue, until time.Time) (int64, error) {
 	if len(held) == 0 {
 		return 0, nil
@@ -292,8 +305,12 @@ func RenewOutboxLeases(ctx context.Context, db DB, held []ClaimedQueue, until ti
 	}
 	tag, err := db.Exec(ctx, `
 		UPDATE outbox_queues q SET not_before = $4
-		FROM unnest($1::bigint[], $2::smallint[], $3::bigint[]) AS t(chat_id, priority, claim)
-		WHERE `+asyncCommit+` AND q.chat_id = t.chat_id AND q.priority = t.priority AND q.claim = t.claim`,
+		WHERE (q.chat_id, q.priority) IN (
+			SELECT l.chat_id, l.priority FROM outbox_queues l
+			JOIN unnest($1::bigint[], $2::smallint[], $3::bigint[]) AS t(chat_id, priority, claim)
+				ON l.chat_id = t.chat_id AND l.priority = t.priority AND l.claim = t.claim
+			WHERE `+asyncCommit+`
+			FOR UPDATE OF l SKIP LOCKED)`,
 		chats, prios, claims, until)
 	if err != nil {
 		return 0, fmt.Errorf("store: renew %d outbox leases: %w", len(held), err)
