@@ -20,8 +20,8 @@ func TestRateLimiterReplyBurstThenChatRate(t *testing.T) {
 		}
 	}
 	w := l.take(c.now(), 7, classReply)
-	if w <= 0 || w > time.Second {
-		t.Fatalf("4th reply: wait %v, want (0, 1s]", w)
+	if w <= 0 || w > 1112*time.Millisecond {
+		t.Fatalf("4th reply: wait %v, want (0, 1.11s]", w)
 	}
 	// Another chat is not held up by this one.
 	if w := l.take(c.now(), 8, classReply); w != 0 {
@@ -31,8 +31,9 @@ func TestRateLimiterReplyBurstThenChatRate(t *testing.T) {
 	if w := l.take(c.now(), 7, classReply); w != 0 {
 		t.Fatalf("after the wait: %v", w)
 	}
-	if w := l.take(c.now(), 7, classReply); w != time.Second {
-		t.Fatalf("sustained rate: wait %v, want 1s", w)
+	// A little under the rate: Telegram counts arrivals, which jitter.
+	if w := l.take(c.now(), 7, classReply); w < time.Second || w > 1112*time.Millisecond {
+		t.Fatalf("sustained rate: wait %v, want 1s plus a margin", w)
 	}
 }
 
