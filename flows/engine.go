@@ -113,6 +113,7 @@ func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, err
 		return Result{}, err
 	}
 	c.closeKeyboardIfLeft()
+	c.rememberPress()
 	if c.forget {
 		if err := store.DeleteSession(ctx, db, ev.ChatID); err != nil {
 			return Result{}, fmt.Errorf("flows: forget session: %w", err)
@@ -159,10 +160,20 @@ func (c *Ctx) route() error {
 	case EventCommand:
 		return c.command(ev.Command, strings.TrimSpace(ev.Text))
 	case EventButton:
+		if c.doubleTap(ev.Data) {
+			c.silent = true
+			return nil
+		}
 		return c.button(ev.Data)
+	}
+	if ev.Kind == EventText && ev.Text == "" {
+		return c.cannotRead()
 	}
 	if ev.Kind == EventText {
 		if cmd, ok := c.keyboardCommand(ev.Text); ok {
+			if cmd == "menu" && c.questionOpen() {
+				return c.weWereAt()
+			}
 			return c.command(cmd, "")
 		}
 	}
@@ -181,6 +192,9 @@ func (c *Ctx) route() error {
 	}
 	if c.stale() {
 		return c.offerResumeOfRunning()
+	}
+	if ev.Kind == EventText && IsGreeting(ev.Text) && !c.Sess.ConfirmingCancel {
+		return c.weWereAt()
 	}
 	return c.answer()
 }

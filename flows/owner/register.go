@@ -226,7 +226,7 @@ func documentSteps(c *flows.Ctx) []*flows.Step {
 	docs := pathDocuments(c)
 	for i, d := range docs {
 		d := d
-		steps = append(steps, &flows.Step{Name: "doc_" + d.Code, Prompt: "RegisterAskDocument", Help: "DocHelp_" + d.Code, Field: "DocName_" + d.Code,
+		steps = append(steps, &flows.Step{Name: "doc_" + d.Code, Prompt: "RegisterAskDocument", Help: "DocGuide_" + d.Code, Field: "DocName_" + d.Code,
 			Input: flows.InputFile, Optional: "CommonLater",
 			Data: func(c *flows.Ctx) map[string]any {
 				return map[string]any{"Name": c.T("DocName_" + d.Code), "Explain": c.T("DocHelp_" + d.Code),
