@@ -156,7 +156,7 @@ func recommendStep(c *flows.Ctx, rec domain.Recommendation) *flows.Step {
 	none := rec.Path == domain.RecommendNoneNeeded || rec.Path == domain.RecommendUnknown
 	return &flows.Step{Name: "recommend", Prompt: "RegisterRecommend", Input: flows.InputChoice,
 		Data: func(c *flows.Ctx) map[string]any {
-			d := map[string]any{"Reason": c.T("ChooseReason_" + string(rec.Reason)), "None": none}
+			d := map[string]any{"Reason": c.T("ChooseReason_"+string(rec.Reason), map[string]any{"Unit": ownerBPOMUnit(c)}), "None": none}
 			if !none {
 				d["Path"] = c.PathName(string(rec.Path))
 			}
@@ -367,4 +367,14 @@ func submitApplication(c *flows.Ctx) error {
 	}
 	c.ShowMenu("")
 	return c.NotifyStaff(app, "StaffNewApplication", "submitted")
+}
+
+// ownerBPOMUnit names the BPOM unit of the owner's kabupaten (the default unit when unknown).
+func ownerBPOMUnit(c *flows.Ctx) string {
+	kab := ""
+	if b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID); err == nil {
+		kab = b.Kabupaten
+	}
+	o, _ := c.Engine().Rules().OfficeFor(domain.PathMD, kab)
+	return o.Name
 }
