@@ -28,8 +28,8 @@ func TestNormalizePhone(t *testing.T) {
 		{"+61 412 345 678", "", ErrPhoneForeign},  // Australia
 		{"812 3456 7890", "+6281234567890", nil},  // the leading 0 left out
 		{"81234567890", "+6281234567890", nil},
-		{"12 3456 7890", "", ErrPhoneFormat},      // neither 0, 62 nor 8
-		{"0812-3456-789O", "", ErrPhoneFormat},    // letter O
+		{"12 3456 7890", "", ErrPhoneFormat},   // neither 0, 62 nor 8
+		{"0812-3456-789O", "", ErrPhoneFormat}, // letter O
 		{"++6281234567890", "", ErrPhoneFormat},
 		{"", "", ErrPhoneFormat},
 	}
