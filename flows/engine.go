@@ -80,6 +80,7 @@ func New(cfg Config, sets ...*Flowset) (*Engine, error) {
 	if err := e.register(sets); err != nil {
 		return nil, err
 	}
+	e.warnHolidays()
 	return e, nil
 }
 
@@ -204,4 +205,19 @@ func (c *Ctx) route() error {
 func (c *Ctx) stale() bool {
 	f := c.flow(c.Sess.Flow)
 	return f != nil && f.Resumable && !c.lastTouched.IsZero() && c.Now.Sub(c.lastTouched) > c.e.cfg.ResumeAfter
+}
+
+// warnHolidays logs the years around now whose holidays are missing from the requirements data
+// (due dates in working days then count weekends only) or are estimates: the operator adds the
+// year's decree.
+func (e *Engine) warnHolidays() {
+	now := e.cfg.Now()
+	if missing := e.rules.MissingHolidayYears(now); len(missing) > 0 {
+		e.log.Warn("flows: national holidays missing from requirements.toml; working days in these years skip weekends only", "years", missing)
+	}
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		if e.rules.HolidaysEstimated(y) {
+			e.log.Warn("flows: national holidays in requirements.toml are estimates until the year's decree is entered", "year", y, "source", e.rules.HolidaySource(y))
+		}
+	}
 }

@@ -54,6 +54,8 @@ type Rules struct {
 	due           map[Status]dueRule
 	holidays      map[string]bool // "2006-01-02" in WITA
 	holidayYears  map[int]bool
+	holidaySource map[int]string
+	holidayFirm   map[int]bool // verified against the year's decree
 	units         []BPOMUnit
 	kabupaten     []Kabupaten
 	kabupatenKeys map[string]int // normalized name → index in kabupaten
@@ -113,9 +115,11 @@ type rulesFile struct {
 		Aliases          []string
 	} `toml:"kabupaten"`
 	Holidays []struct {
-		Year     int      `toml:"year"`
-		Verified bool     `toml:"verified"`
-		Dates    []string `toml:"dates"`
+		Year        int      `toml:"year"`
+		Verified    bool     `toml:"verified"`
+		Source      string   `toml:"source"`
+		Dates       []string `toml:"dates"`
+		CutiBersama []string `toml:"cuti_bersama"`
 	} `toml:"holidays"`
 }
 
@@ -283,14 +287,14 @@ func (r *Rules) NoPermitNeeded() []string { return slices.Clone(r.noPermit) }
 func (r *Rules) MicroSmallFeePercent() int { return r.feePercent }
 
 // DefaultDue returns the default due date of a status that has one (needs_fix, awaiting_payment)
-// counted from from, in WITA; ok is false for statuses without a default.
+// counted from from, at the end of its day in WITA; ok is false for statuses without a default.
 func (r *Rules) DefaultDue(s Status, from time.Time) (due time.Time, ok bool) {
 	d, ok := r.due[s]
 	if !ok {
 		return time.Time{}, false
 	}
 	if d.working {
-		return r.AddWorkingDays(from, d.days), true
+		return EndOfDay(r.AddWorkingDays(from, d.days)), true
 	}
-	return from.In(wita()).AddDate(0, 0, d.days), true
+	return EndOfDay(from.In(wita()).AddDate(0, 0, d.days)), true
 }
