@@ -41,6 +41,9 @@ type Path struct {
 	NumberFormat                  string // see PermitFormatName
 	RenewalFromMonthsBefore       int    // 0 when not known
 	RenewalUntilWorkingDaysBefore int    // 0 when not known
+	// UsualMonthsMin and Max estimate how long the path usually takes from a complete file to the
+	// permit (an estimate: shown as one); 0 when not known.
+	UsualMonthsMin, UsualMonthsMax int
 }
 
 // Rules is the domain data of requirements.toml, checked for consistency. It is read-only: every
@@ -91,6 +94,7 @@ type rulesFile struct {
 		NumberFormat                  string   `toml:"number_format"`
 		RenewalFromMonthsBefore       int      `toml:"renewal_from_months_before"`
 		RenewalUntilWorkingDaysBefore int      `toml:"renewal_until_working_days_before"`
+		UsualMonths                   []int    `toml:"usual_months"`
 		Documents                     []struct {
 			Code          string   `toml:"code"`
 			Need          Need     `toml:"need"`
@@ -225,6 +229,11 @@ func (r *Rules) loadPaths(f *rulesFile) error {
 			RenewalFromMonthsBefore:       p.RenewalFromMonthsBefore,
 			RenewalUntilWorkingDaysBefore: p.RenewalUntilWorkingDaysBefore,
 		})
+		if n := len(p.UsualMonths); n == 2 && p.UsualMonths[0] <= p.UsualMonths[1] {
+			r.paths[len(r.paths)-1].UsualMonthsMin, r.paths[len(r.paths)-1].UsualMonthsMax = p.UsualMonths[0], p.UsualMonths[1]
+		} else if n != 0 {
+			return fmt.Errorf("path %q: usual_months must be [min, max]", p.Code)
+		}
 	}
 	for _, c := range []PathCode{PathSPPIRT, PathMD, PathKosmetik, PathObatTradisional} {
 		if _, ok := r.documents[c]; !ok {
