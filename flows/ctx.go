@@ -27,6 +27,11 @@ type Ctx struct {
 	lastTouched  time.Time
 	keyboardOpen bool // a reply keyboard was shown by this event
 	forget       bool // the chat's session is deleted, not saved, after this event
+	staleShown   bool // the event was a button no longer valid
+	silent       bool // the event was a double tap, acknowledged without a reply
+	// note, when set, is a line the next question shows above itself ("we were at…"); prompt,
+	// when set, replaces the question's own text (the help of a document step).
+	note, prompt string
 }
 
 // Engine is the engine handling this event: its rules, messages and configuration.

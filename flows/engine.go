@@ -80,6 +80,7 @@ func New(cfg Config, sets ...*Flowset) (*Engine, error) {
 	if err := e.register(sets); err != nil {
 		return nil, err
 	}
+	e.warnHolidays()
 	return e, nil
 }
 
@@ -113,6 +114,7 @@ func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, err
 		return Result{}, err
 	}
 	c.closeKeyboardIfLeft()
+	c.rememberPress()
 	if c.forget {
 		if err := store.DeleteSession(ctx, db, ev.ChatID); err != nil {
 			return Result{}, fmt.Errorf("flows: forget session: %w", err)
@@ -159,10 +161,20 @@ func (c *Ctx) route() error {
 	case EventCommand:
 		return c.command(ev.Command, strings.TrimSpace(ev.Text))
 	case EventButton:
+		if c.doubleTap(ev.Data) {
+			c.silent = true
+			return nil
+		}
 		return c.button(ev.Data)
+	}
+	if ev.Kind == EventText && ev.Text == "" {
+		return c.cannotRead()
 	}
 	if ev.Kind == EventText {
 		if cmd, ok := c.keyboardCommand(ev.Text); ok {
+			if cmd == "menu" && c.questionOpen() {
+				return c.weWereAt()
+			}
 			return c.command(cmd, "")
 		}
 	}
@@ -182,6 +194,9 @@ func (c *Ctx) route() error {
 	if c.stale() {
 		return c.offerResumeOfRunning()
 	}
+	if ev.Kind == EventText && IsGreeting(ev.Text) && !c.Sess.ConfirmingCancel {
+		return c.weWereAt()
+	}
 	return c.answer()
 }
 
@@ -190,4 +205,19 @@ func (c *Ctx) route() error {
 func (c *Ctx) stale() bool {
 	f := c.flow(c.Sess.Flow)
 	return f != nil && f.Resumable && !c.lastTouched.IsZero() && c.Now.Sub(c.lastTouched) > c.e.cfg.ResumeAfter
+}
+
+// warnHolidays logs the years around now whose holidays are missing from the requirements data
+// (due dates in working days then count weekends only) or are estimates: the operator adds the
+// year's decree.
+func (e *Engine) warnHolidays() {
+	now := e.cfg.Now()
+	if missing := e.rules.MissingHolidayYears(now); len(missing) > 0 {
+		e.log.Warn("flows: national holidays missing from requirements.toml; working days in these years skip weekends only", "years", missing)
+	}
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		if e.rules.HolidaysEstimated(y) {
+			e.log.Warn("flows: national holidays in requirements.toml are estimates until the year's decree is entered", "year", y, "source", e.rules.HolidaySource(y))
+		}
+	}
 }

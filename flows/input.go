@@ -70,8 +70,13 @@ func (c *Ctx) answer() error {
 		return nil
 	case InputFile:
 		if ev.File == nil {
-			if ev.Kind == EventText && s.Optional != "" && (strings.EqualFold(text, c.T(s.Optional)) || strings.EqualFold(text, "nanti")) {
+			if ev.Kind == EventText && s.Optional != "" && (strings.EqualFold(text, c.T(s.Optional)) || saysLater(text)) {
 				return c.accept(s, c.keptFile(s))
+			}
+			if ev.Kind == EventText && text != "" {
+				// A typed question or remark: where to ask, and the question again.
+				c.Ask(NewProblem("CommonFileStepText"), 0)
+				return nil
 			}
 			c.Ask(NewProblem("CommonNeedFile"), 0)
 			return nil
@@ -267,7 +272,7 @@ func (c *Ctx) cancel(confirmed bool) error {
 
 func (c *Ctx) askCancel() error {
 	c.Sess.Seq++
-	c.Reply(Reply{Text: c.T("CommonConfirmCancel"), Buttons: [][]Button{{
+	c.Reply(Reply{Text: c.withNote(c.T("CommonConfirmCancel")), Buttons: [][]Button{{
 		{c.T("CommonCancelYes"), c.stepData(valCancelY)},
 		{c.T("CommonCancelNo"), c.stepData(valCancelN)},
 	}}})
@@ -277,6 +282,13 @@ func (c *Ctx) askCancel() error {
 // help explains the current step, or the bot when no flow runs.
 func (c *Ctx) help() error {
 	if s := c.current(); s != nil && s.Help != "" {
+		if s.Input == InputFile {
+			// A document's help (what it is, where to get it, an example) stands in for its
+			// question: the buttons come with it.
+			c.prompt = c.T(s.Help)
+			c.Ask(nil, 0)
+			return nil
+		}
 		c.Say(c.T(s.Help))
 		c.Ask(nil, 0)
 		return nil
@@ -293,15 +305,26 @@ func (c *Ctx) help() error {
 // StaleButton answers a press on a button that no longer belongs to the conversation, and
 // shows where the conversation is.
 func (c *Ctx) StaleButton() error {
+	c.staleShown = true
 	c.Toast(c.T("CommonStaleButton"))
-	c.Say(c.T("CommonStaleButton"))
 	if c.Sess.Flow != "" {
 		if c.Sess.ConfirmingCancel {
+			c.note = "⚠️ " + c.T("CommonStaleButton")
 			return c.askCancel()
 		}
-		c.Ask(nil, 0)
+		c.Ask(NewProblem("CommonStaleButton"), 0)
 		return nil
 	}
-	c.ShowMenu("")
+	c.ShowMenu("⚠️ " + c.T("CommonStaleButton"))
 	return nil
+}
+
+// withNote puts the pending note (see Ctx.note) above text.
+func (c *Ctx) withNote(text string) string {
+	if c.note == "" {
+		return text
+	}
+	text = c.note + "\n\n" + text
+	c.note = ""
+	return text
 }

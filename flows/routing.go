@@ -35,9 +35,19 @@ func (c *Ctx) command(name, args string) error {
 			return c.switchMode(name == cmdOwnerMode)
 		}
 	}
+	h := c.set.Commands[name]
+	if h == nil && c.Sess.Flow != "" && c.flowDef() != nil {
+		// An unknown command leaves the question open: it is asked again.
+		if c.Sess.ConfirmingCancel {
+			c.note = c.T("CommonUnknownCommand")
+			return c.askCancel()
+		}
+		c.Ask(NewProblem("CommonUnknownCommand"), 0)
+		return nil
+	}
 	// Every other command starts something new: a running flow is parked (resumable) or dropped.
 	c.ParkRunning()
-	if h := c.set.Commands[name]; h != nil {
+	if h != nil {
 		return h(c, args)
 	}
 	c.ShowMenu(c.T("MenuUnknownCommand"))
@@ -180,7 +190,7 @@ func (c *Ctx) OfferResume(name string) error {
 	}
 	c.Sess.ResumeOffered = name
 	c.Sess.Seq++
-	c.Reply(Reply{Text: c.T("CommonResumeOffer", map[string]any{"What": c.parkedLabel(name)}), Buttons: [][]Button{
+	c.Reply(Reply{Text: c.withNote(c.T("CommonResumeOffer", map[string]any{"What": c.parkedLabel(name)})), Buttons: [][]Button{
 		{{c.T("CommonResumeYes"), c.stepData("~resume")}},
 		{{c.T("CommonResumeFresh"), c.stepData("~fresh")}},
 		{{c.T("CommonMenu"), c.stepData("~menu")}},

@@ -38,6 +38,9 @@ type Session struct {
 	KeyboardOpen bool `json:"keyboard_open,omitempty"`
 	// AsOwner is set while a staff member uses the bot as the owner of their own business.
 	AsOwner bool `json:"as_owner,omitempty"`
+	// LastPress is the data of the button handled by the last update, when it was a button:
+	// a second tap on it (a double tap) is acknowledged silently.
+	LastPress string `json:"last_press,omitempty"`
 }
 
 // Parked is a half-finished flow kept for later.

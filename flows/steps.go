@@ -197,25 +197,35 @@ func (c *Ctx) Ask(prob *Problem, page int) {
 	c.Sess.Seq++
 	c.Sess.EditListOpen = false
 	var b strings.Builder
+	if c.note != "" {
+		b.WriteString(c.note + "\n\n")
+		c.note = ""
+	}
 	if prob != nil {
 		b.WriteString("⚠️ " + c.T(prob.Msg, prob.Data) + "\n\n")
 	}
-	if f := c.flowDef(); f.Progress {
-		i, n := c.progress(s)
-		switch {
-		case f.TotalKnown != nil && !f.TotalKnown(c):
-			b.WriteString(c.T("CommonStepNumber", map[string]any{"Step": i}) + "\n")
-		case n > 1:
-			b.WriteString(c.T("CommonStepProgress", map[string]any{"Step": i, "Total": n}) + "\n")
+	if c.prompt != "" {
+		// The help of this step in place of its question, above its buttons.
+		b.WriteString(c.prompt)
+		c.prompt = ""
+	} else {
+		if f := c.flowDef(); f.Progress {
+			i, n := c.progress(s)
+			switch {
+			case f.TotalKnown != nil && !f.TotalKnown(c):
+				b.WriteString(c.T("CommonStepNumber", map[string]any{"Step": i}) + "\n")
+			case n > 1:
+				b.WriteString(c.T("CommonStepProgress", map[string]any{"Step": i, "Total": n}) + "\n")
+			}
 		}
-	}
-	var data map[string]any
-	if s.Data != nil {
-		data = s.Data(c)
-	}
-	b.WriteString(c.T(s.Prompt, data))
-	if prev, ok := c.Sess.Data[s.Name]; ok && prev != "" && prob == nil && s.Input != InputConfirm && s.Input != InputInfo {
-		b.WriteString("\n\n" + c.T("CommonPreviousAnswer", map[string]any{"Answer": c.Display(s, prev)}))
+		var data map[string]any
+		if s.Data != nil {
+			data = s.Data(c)
+		}
+		b.WriteString(c.T(s.Prompt, data))
+		if prev, ok := c.Sess.Data[s.Name]; ok && prev != "" && prob == nil && s.Input != InputConfirm && s.Input != InputInfo {
+			b.WriteString("\n\n" + c.T("CommonPreviousAnswer", map[string]any{"Answer": c.Display(s, prev)}))
+		}
 	}
 	r := Reply{Text: b.String()}
 	switch s.Input {

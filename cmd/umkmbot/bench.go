@@ -231,6 +231,13 @@ type benchChild struct {
 }
 
 func startBenchChild(ctx context.Context, r *benchRun) (*benchChild, error) {
+	return startServeChild(ctx, r, "serve.log", nil)
+}
+
+// startServeChild starts `umkmbot serve` against the run's fake Telegram and database, logging to
+// logName in the run's directory, with env (KEY=VALUE) over the run's own settings, and waits
+// until it is ready. The fault tests start several, one after another or side by side.
+func startServeChild(ctx context.Context, r *benchRun, logName string, env []string) (*benchChild, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -239,7 +246,7 @@ func startBenchChild(ctx context.Context, r *benchRun) (*benchChild, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &benchChild{addr: fmt.Sprintf("127.0.0.1:%d", port), logPath: filepath.Join(r.dir, "serve.log"), exited: make(chan struct{})}
+	c := &benchChild{addr: fmt.Sprintf("127.0.0.1:%d", port), logPath: filepath.Join(r.dir, logName), exited: make(chan struct{})}
 	args := []string{"serve"}
 	if r.opts.cpuProfile != "" {
 		prof, err := filepath.Abs(r.opts.cpuProfile)
@@ -269,7 +276,7 @@ func startBenchChild(ctx context.Context, r *benchRun) (*benchChild, error) {
 	if r.opts.workers > 0 {
 		c.cmd.Env = append(c.cmd.Env, fmt.Sprintf("DISPATCH_WORKERS=%d", r.opts.workers))
 	}
-	c.cmd.Env = append(append(c.cmd.Env, r.opts.botEnv...), r.opts.childEnv...)
+	c.cmd.Env = append(append(append(c.cmd.Env, r.opts.botEnv...), r.opts.childEnv...), env...)
 	if err := c.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the bot: %w", err)
 	}

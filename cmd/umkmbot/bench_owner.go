@@ -106,7 +106,7 @@ func (o *benchOwner) conversation() []benchStep {
 		o.text("NIB", fmt.Sprintf("91%011d", o.index), has(T("ProfileAskOVOP"))),
 		o.text("OVOP", "Kopi arabika", has(T("ProfileSummary"))),
 		o.press("send profile", T("CommonSendButton"), has(T("MenuText"))),
-		o.text("not understood", "halo", has(T("MenuNotUnderstood"))),
+		o.text("not understood", "apa kabar?", has(T("MenuNotUnderstood"))),
 
 		o.text("register", "/daftar", has(T("RegisterAskPath"))),
 		o.press("path", T("PathName_spp_irt"), hasButton(T("CommonContinueButton"))),
@@ -142,7 +142,7 @@ func (o *benchOwner) tail() []benchStep {
 	T := o.l.T
 	return []benchStep{
 		o.text("menu", "/menu", has(T("MenuText"))),
-		o.text("not understood", "halo", has(T("MenuNotUnderstood"))),
+		o.text("not understood", "apa kabar?", has(T("MenuNotUnderstood"))),
 		o.status(),
 	}
 }

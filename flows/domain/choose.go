@@ -11,7 +11,10 @@ const (
 	QuestionHomeIndustry        Question = "home_industry"
 	QuestionNotEligibleCategory Question = "not_eligible_category" // one of Rules.NotEligibleForSPPIRT
 	QuestionIsCosmetic          Question = "is_cosmetic"           // applied on skin, hair or body
-	QuestionIsHerbalMedicine    Question = "is_herbal_medicine"    // jamu or herbal remedy
+	// QuestionIsHerbalMedicine: taken or used to treat, relieve or keep off a complaint (jamu, a
+	// herbal drink or tea sold for a health benefit, param, pilis, tapel, minyak urut, rajangan).
+	QuestionIsHerbalMedicine Question = "is_herbal_medicine"
+	QuestionIsSupplement     Question = "is_supplement" // capsules or tablets sold as a supplement
 )
 
 // Outcomes of "help me choose" that are not permit paths.
@@ -34,6 +37,8 @@ const (
 	ReasonCosmetic          Reason = "applied_on_body"
 	ReasonHerbalMedicine    Reason = "herbal_medicine"
 	ReasonNotCovered        Reason = "not_covered"
+	ReasonSupplement        Reason = "supplement"         // suplemen kesehatan (POM SD): not guided here
+	ReasonNotBPOMProduct    Reason = "not_a_bpom_product" // tenun ikat, crafts: no izin edar
 )
 
 // Recommendation is where "help me choose" leads.
@@ -59,20 +64,25 @@ func leaf(path PathCode, reason Reason, alternative PathCode) *node {
 }
 
 // decisionTree is DOMAIN.md's "help me choose": each ask lists its yes branch, then its no branch.
+// Order matters: treating a complaint comes first (a jamu drink is not food, minyak urut is not a
+// cosmetic), then the body, then food; what is none of them needs nothing from BPOM.
 func decisionTree() *node {
-	return ask(QuestionIsFood,
-		ask(QuestionShortShelfLife,
-			leaf(RecommendNoneNeeded, ReasonShortShelfLife, ""),
-			ask(QuestionHomeIndustry,
-				ask(QuestionNotEligibleCategory,
-					leaf(PathMD, ReasonNotEligibleSPPIRT, ""),
-					leaf(PathSPPIRT, ReasonHomeIndustry, PathMD)), // md for supermarkets, other provinces
-				leaf(PathMD, ReasonNotHomeIndustry, ""))),
+	food := ask(QuestionShortShelfLife,
+		leaf(RecommendNoneNeeded, ReasonShortShelfLife, ""),
+		ask(QuestionHomeIndustry,
+			ask(QuestionNotEligibleCategory,
+				leaf(PathMD, ReasonNotEligibleSPPIRT, ""),
+				leaf(PathSPPIRT, ReasonHomeIndustry, PathMD)), // md for supermarkets, other provinces
+			leaf(PathMD, ReasonNotHomeIndustry, "")))
+	return ask(QuestionIsHerbalMedicine,
+		ask(QuestionIsSupplement,
+			leaf(RecommendUnknown, ReasonSupplement, ""),
+			leaf(PathObatTradisional, ReasonHerbalMedicine, "")),
 		ask(QuestionIsCosmetic,
 			leaf(PathKosmetik, ReasonCosmetic, ""),
-			ask(QuestionIsHerbalMedicine,
-				leaf(PathObatTradisional, ReasonHerbalMedicine, ""),
-				leaf(RecommendUnknown, ReasonNotCovered, ""))))
+			ask(QuestionIsFood,
+				food,
+				leaf(RecommendNoneNeeded, ReasonNotBPOMProduct, ""))))
 }
 
 // NextQuestion walks the decision tree over the answers given so far. It returns the next

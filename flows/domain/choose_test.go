@@ -9,21 +9,27 @@ func TestNextQuestionLeaves(t *testing.T) {
 		answers a
 		want    Recommendation
 	}{
-		{"ready to eat: no permit", a{QuestionIsFood: true, QuestionShortShelfLife: true},
+		{"ready to eat: no permit", a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: false, QuestionIsFood: true, QuestionShortShelfLife: true},
 			Recommendation{RecommendNoneNeeded, ReasonShortShelfLife, ""}},
-		{"factory food", a{QuestionIsFood: true, QuestionShortShelfLife: false, QuestionHomeIndustry: false},
+		{"factory food", a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: false, QuestionIsFood: true, QuestionShortShelfLife: false, QuestionHomeIndustry: false},
 			Recommendation{PathMD, ReasonNotHomeIndustry, ""}},
-		{"home-made milk drink", a{QuestionIsFood: true, QuestionShortShelfLife: false, QuestionHomeIndustry: true, QuestionNotEligibleCategory: true},
+		{"home-made milk drink", a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: false, QuestionIsFood: true, QuestionShortShelfLife: false, QuestionHomeIndustry: true, QuestionNotEligibleCategory: true},
 			Recommendation{PathMD, ReasonNotEligibleSPPIRT, ""}},
-		{"home-made kelor tea", a{QuestionIsFood: true, QuestionShortShelfLife: false, QuestionHomeIndustry: true, QuestionNotEligibleCategory: false},
+		{"home-made kelor tea, no health claim", a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: false, QuestionIsFood: true, QuestionShortShelfLife: false, QuestionHomeIndustry: true, QuestionNotEligibleCategory: false},
 			Recommendation{PathSPPIRT, ReasonHomeIndustry, PathMD}},
-		{"virgin coconut oil for skin", a{QuestionIsFood: false, QuestionIsCosmetic: true},
+		{"virgin coconut oil for skin", a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: true},
 			Recommendation{PathKosmetik, ReasonCosmetic, ""}},
-		{"jamu", a{QuestionIsFood: false, QuestionIsCosmetic: false, QuestionIsHerbalMedicine: true},
+		// Treating or relieving a complaint comes first: a jamu drink or a herbal tea sold for a
+		// health benefit is not food, param, pilis, tapel and minyak urut are not cosmetics.
+		{"jamu drink for a health benefit", a{QuestionIsHerbalMedicine: true, QuestionIsSupplement: false, QuestionIsFood: true},
 			Recommendation{PathObatTradisional, ReasonHerbalMedicine, ""}},
-		{"tenun ikat", a{QuestionIsFood: false, QuestionIsCosmetic: false, QuestionIsHerbalMedicine: false},
-			Recommendation{RecommendUnknown, ReasonNotCovered, ""}},
-		{"answers off the path are ignored", a{QuestionIsFood: false, QuestionHomeIndustry: true, QuestionIsCosmetic: true},
+		{"minyak urut", a{QuestionIsHerbalMedicine: true, QuestionIsSupplement: false, QuestionIsCosmetic: true},
+			Recommendation{PathObatTradisional, ReasonHerbalMedicine, ""}},
+		{"kelor capsules: a supplement the bot does not guide", a{QuestionIsHerbalMedicine: true, QuestionIsSupplement: true},
+			Recommendation{RecommendUnknown, ReasonSupplement, ""}},
+		{"tenun ikat: nothing from BPOM", a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: false, QuestionIsFood: false},
+			Recommendation{RecommendNoneNeeded, ReasonNotBPOMProduct, ""}},
+		{"answers off the path are ignored", a{QuestionIsHerbalMedicine: false, QuestionHomeIndustry: true, QuestionIsCosmetic: true},
 			Recommendation{PathKosmetik, ReasonCosmetic, ""}},
 	}
 	for _, tt := range tests {
@@ -42,13 +48,13 @@ func TestNextQuestionOrder(t *testing.T) {
 		answers a
 		want    Question
 	}{
-		{nil, QuestionIsFood},
-		{a{}, QuestionIsFood},
-		{a{QuestionIsFood: true}, QuestionShortShelfLife},
-		{a{QuestionIsFood: true, QuestionShortShelfLife: false}, QuestionHomeIndustry},
-		{a{QuestionIsFood: true, QuestionShortShelfLife: false, QuestionHomeIndustry: true}, QuestionNotEligibleCategory},
-		{a{QuestionIsFood: false}, QuestionIsCosmetic},
-		{a{QuestionIsFood: false, QuestionIsCosmetic: false}, QuestionIsHerbalMedicine},
+		{nil, QuestionIsHerbalMedicine},
+		{a{}, QuestionIsHerbalMedicine},
+		{a{QuestionIsHerbalMedicine: true}, QuestionIsSupplement},
+		{a{QuestionIsHerbalMedicine: false}, QuestionIsCosmetic},
+		{a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: false}, QuestionIsFood},
+		{a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: false, QuestionIsFood: true}, QuestionShortShelfLife},
+		{a{QuestionIsHerbalMedicine: false, QuestionIsCosmetic: false, QuestionIsFood: true, QuestionShortShelfLife: false}, QuestionHomeIndustry},
 	}
 	for _, tt := range tests {
 		q, done, rec := NextQuestion(tt.answers)

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 )
 
@@ -16,10 +17,13 @@ type NIBCheck struct {
 	Confirm bool
 }
 
-// CheckNIB reads an NIB. White space is ignored; anything else that is not a digit, or an empty
-// input, fails with ErrNIBFormat.
+// CheckNIB reads an NIB. White space, dashes and dots are ignored, and so is a leading "NIB";
+// anything else that is not a digit, or an empty input, fails with ErrNIBFormat.
 func CheckNIB(s string) (NIBCheck, error) {
-	n := dropRunes(s, unicode.IsSpace)
+	n := dropRunes(s, func(r rune) bool { return unicode.IsSpace(r) || isSeparator(r) || r == ':' })
+	if len(n) > 3 && strings.EqualFold(n[:3], "NIB") {
+		n = n[3:]
+	}
 	if !allDigits(n) {
 		return NIBCheck{}, fmt.Errorf("%w: not only digits", ErrNIBFormat)
 	}

@@ -35,6 +35,9 @@ func (p PermitNumber) PIRT() (f PIRTFields, ok bool) {
 	return PIRTFields{d[0:1], d[1:3], d[3:7], d[7:9], d[9:13], year}, true
 }
 
+// minPIRTDigits: P-IRT numbers are 15 digits in the common layout, "at least 15" per sources.
+const minPIRTDigits = 15
+
 // permitFormat is the shape of one kind of permit number.
 type permitFormat struct {
 	path    PathCode
@@ -48,7 +51,7 @@ type permitFormat struct {
 // between the marker and the digits.
 func permitFormats() []permitFormat {
 	return []permitFormat{
-		{PathSPPIRT, "p_irt", []string{"PIRTNO", "PIRT"}, []int{15}, "P-IRT No. "},
+		{PathSPPIRT, "p_irt", []string{"SPPIRTNO", "SPPIRT", "PIRTNO", "PIRT"}, nil, "P-IRT No. "}, // at least 15 digits
 		{PathMD, "bpom_md", []string{"MD"}, []int{12, 15}, "BPOM RI MD "},
 		{PathKosmetik, "notifikasi_kosmetik", []string{"N"}, []int{11}, "N"},
 		{PathObatTradisional, "pom_tr", []string{"TR"}, []int{9}, "POM TR "},
@@ -72,7 +75,7 @@ func PermitFormatName(path PathCode) (string, bool) {
 // kosmetik region letter outside A–E.
 func ParsePermitNumber(s string) (PermitNumber, error) {
 	c := strings.ToUpper(dropRunes(s, func(r rune) bool { return isSeparator(r) || r == ':' }))
-	if !strings.HasPrefix(c, "PIRT") {
+	if !strings.HasPrefix(c, "PIRT") && !strings.HasPrefix(c, "SPPIRT") {
 		for _, issuer := range []string{"BPOMRI", "BPOM", "POMRI", "POM"} {
 			if rest, ok := strings.CutPrefix(c, issuer); ok {
 				c = rest
@@ -101,12 +104,12 @@ func ParsePermitNumber(s string) (PermitNumber, error) {
 			if region != "" && (region < "A" || region > "E") {
 				return PermitNumber{}, fmt.Errorf("%w: %q", ErrPermitRegion, region)
 			}
-			if !slices.Contains(f.digits, len(rest)) {
+			if f.path == PathSPPIRT && len(rest) < minPIRTDigits || f.path != PathSPPIRT && !slices.Contains(f.digits, len(rest)) {
 				return PermitNumber{}, fmt.Errorf("%w: %s with %d digits", ErrPermitDigits, f.path, len(rest))
 			}
 			canonical := label + rest
 			if f.path == PathSPPIRT {
-				canonical = label + rest[:13] + "-" + rest[13:]
+				canonical = label + rest[:len(rest)-2] + "-" + rest[len(rest)-2:] // the last two: the year it lapses
 			}
 			return PermitNumber{Path: f.path, Canonical: canonical, Digits: rest, RegionLetter: region}, nil
 		}

@@ -18,6 +18,10 @@ func TestParsePermitNumber(t *testing.T) {
 		{"P-IRT NO: 2.06.5371.01.0123.29", PathSPPIRT, "P-IRT No. 2065371010123-29", "", nil},
 		{"P-IRT No. 206537101012329", PathSPPIRT, "P-IRT No. 2065371010123-29", "", nil},
 		{"P-IRT No. 20653710101-29", "", "", "", ErrPermitDigits},
+		{"SPP-IRT No. 2065371010123-29", PathSPPIRT, "P-IRT No. 2065371010123-29", "", nil},
+		{"SPP-IRT 2065371010123-29", PathSPPIRT, "P-IRT No. 2065371010123-29", "", nil},
+		{"P-IRT No. 20653710101234-29", PathSPPIRT, "P-IRT No. 20653710101234-29", "", nil}, // "at least 15 digits"
+		{"P-IRT No. 2065371010123-2", "", "", "", ErrPermitDigits},
 		{"P-IRT No. 2065371010123-2A", "", "", "", ErrPermitFormat},
 		{"BPOM RI MD 224513001234", PathMD, "BPOM RI MD 224513001234", "", nil},
 		{"bpom ri md 224513001234567", PathMD, "BPOM RI MD 224513001234567", "", nil},

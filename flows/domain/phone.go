@@ -30,6 +30,8 @@ func NormalizePhone(s string) (string, error) {
 		return "", ErrPhoneForeign
 	case strings.HasPrefix(c, "0"):
 		local = c
+	case strings.HasPrefix(c, "8"):
+		local = "0" + c // the leading 0 left out: "812…"
 	default:
 		return "", ErrPhoneFormat
 	}

@@ -26,8 +26,10 @@ func TestNormalizePhone(t *testing.T) {
 		{"0380 821234", "", ErrPhoneNotMobile},    // Kupang landline
 		{"+62 380 821234", "", ErrPhoneNotMobile}, // the same in international form
 		{"+61 412 345 678", "", ErrPhoneForeign},  // Australia
-		{"812 3456 7890", "", ErrPhoneFormat},     // no 0 nor 62: ambiguous
-		{"0812-3456-789O", "", ErrPhoneFormat},    // letter O
+		{"812 3456 7890", "+6281234567890", nil},  // the leading 0 left out
+		{"81234567890", "+6281234567890", nil},
+		{"12 3456 7890", "", ErrPhoneFormat},   // neither 0, 62 nor 8
+		{"0812-3456-789O", "", ErrPhoneFormat}, // letter O
 		{"++6281234567890", "", ErrPhoneFormat},
 		{"", "", ErrPhoneFormat},
 	}

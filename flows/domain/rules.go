@@ -41,6 +41,9 @@ type Path struct {
 	NumberFormat                  string // see PermitFormatName
 	RenewalFromMonthsBefore       int    // 0 when not known
 	RenewalUntilWorkingDaysBefore int    // 0 when not known
+	// UsualMonthsMin and Max estimate how long the path usually takes from a complete file to the
+	// permit (an estimate: shown as one); 0 when not known.
+	UsualMonthsMin, UsualMonthsMax int
 }
 
 // Rules is the domain data of requirements.toml, checked for consistency. It is read-only: every
@@ -54,6 +57,8 @@ type Rules struct {
 	due           map[Status]dueRule
 	holidays      map[string]bool // "2006-01-02" in WITA
 	holidayYears  map[int]bool
+	holidaySource map[int]string
+	holidayFirm   map[int]bool // verified against the year's decree
 	units         []BPOMUnit
 	kabupaten     []Kabupaten
 	kabupatenKeys map[string]int // normalized name → index in kabupaten
@@ -89,6 +94,7 @@ type rulesFile struct {
 		NumberFormat                  string   `toml:"number_format"`
 		RenewalFromMonthsBefore       int      `toml:"renewal_from_months_before"`
 		RenewalUntilWorkingDaysBefore int      `toml:"renewal_until_working_days_before"`
+		UsualMonths                   []int    `toml:"usual_months"`
 		Documents                     []struct {
 			Code          string   `toml:"code"`
 			Need          Need     `toml:"need"`
@@ -113,9 +119,11 @@ type rulesFile struct {
 		Aliases          []string
 	} `toml:"kabupaten"`
 	Holidays []struct {
-		Year     int      `toml:"year"`
-		Verified bool     `toml:"verified"`
-		Dates    []string `toml:"dates"`
+		Year        int      `toml:"year"`
+		Verified    bool     `toml:"verified"`
+		Source      string   `toml:"source"`
+		Dates       []string `toml:"dates"`
+		CutiBersama []string `toml:"cuti_bersama"`
 	} `toml:"holidays"`
 }
 
@@ -221,6 +229,11 @@ func (r *Rules) loadPaths(f *rulesFile) error {
 			RenewalFromMonthsBefore:       p.RenewalFromMonthsBefore,
 			RenewalUntilWorkingDaysBefore: p.RenewalUntilWorkingDaysBefore,
 		})
+		if n := len(p.UsualMonths); n == 2 && p.UsualMonths[0] <= p.UsualMonths[1] {
+			r.paths[len(r.paths)-1].UsualMonthsMin, r.paths[len(r.paths)-1].UsualMonthsMax = p.UsualMonths[0], p.UsualMonths[1]
+		} else if n != 0 {
+			return fmt.Errorf("path %q: usual_months must be [min, max]", p.Code)
+		}
 	}
 	for _, c := range []PathCode{PathSPPIRT, PathMD, PathKosmetik, PathObatTradisional} {
 		if _, ok := r.documents[c]; !ok {
@@ -283,14 +296,14 @@ func (r *Rules) NoPermitNeeded() []string { return slices.Clone(r.noPermit) }
 func (r *Rules) MicroSmallFeePercent() int { return r.feePercent }
 
 // DefaultDue returns the default due date of a status that has one (needs_fix, awaiting_payment)
-// counted from from, in WITA; ok is false for statuses without a default.
+// counted from from, at the end of its day in WITA; ok is false for statuses without a default.
 func (r *Rules) DefaultDue(s Status, from time.Time) (due time.Time, ok bool) {
 	d, ok := r.due[s]
 	if !ok {
 		return time.Time{}, false
 	}
 	if d.working {
-		return r.AddWorkingDays(from, d.days), true
+		return EndOfDay(r.AddWorkingDays(from, d.days)), true
 	}
-	return from.In(wita()).AddDate(0, 0, d.days), true
+	return EndOfDay(from.In(wita()).AddDate(0, 0, d.days)), true
 }

@@ -185,7 +185,7 @@ func TestAddWorkingDays(t *testing.T) {
 		{"New Year 2027", "2026-12-31 09:00", 1, "2027-01-04 09:00"},    // Fri 1 Jan off
 		{"backwards", "2026-08-18 09:00", -1, "2026-08-14 09:00"},
 		{"zero", "2026-07-11 09:00", 0, "2026-07-11 09:00"},
-		{"payment in December", "2026-12-18 10:00", 10, "2027-01-06 10:00"}, // 25 Dec, 1 Jan, 5 Jan skipped
+		{"payment in December", "2026-12-18 10:00", 10, "2027-01-07 10:00"}, // 24 Dec (cuti bersama), 25 Dec, 1 Jan, 5 Jan skipped
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,19 +216,44 @@ func TestDefaultDue(t *testing.T) {
 		want   string
 		ok     bool
 	}{
-		{StatusNeedsFix, "2026-07-20 09:00", true},        // 14 calendar days
-		{StatusAwaitingPayment, "2026-07-20 09:00", true}, // 10 working days
+		{StatusNeedsFix, "2026-07-20 23:59", true},        // 14 calendar days, to the end of the day
+		{StatusAwaitingPayment, "2026-07-20 23:59", true}, // 10 working days
 		{StatusInReview, "", false},
 	}
 	for _, tt := range tests {
 		got, ok := r.DefaultDue(tt.status, from)
-		if ok != tt.ok || (ok && !got.Equal(date(t, tt.want))) {
+		if ok != tt.ok || (ok && !got.Truncate(time.Minute).Equal(date(t, tt.want))) {
 			t.Errorf("DefaultDue(%s) = %s, %v; want %s", tt.status, got, ok, tt.want)
 		}
 	}
 	// Calendar days across a holiday do not stretch; working days do.
 	dec := date(t, "2026-12-14 09:00")
-	if got, _ := r.DefaultDue(StatusNeedsFix, dec); !got.Equal(date(t, "2026-12-28 09:00")) {
+	if got, _ := r.DefaultDue(StatusNeedsFix, dec); !got.Truncate(time.Minute).Equal(date(t, "2026-12-28 23:59")) {
 		t.Errorf("needs_fix from 14 Dec = %s", got)
+	}
+	// Idul Fitri 2026 and its cuti bersama (18–24 March) and Good Friday: a payment order of
+	// 17 March is due on 8 April, at the end of the day.
+	if got, _ := r.DefaultDue(StatusAwaitingPayment, date(t, "2026-03-17 14:30")); !got.Truncate(time.Minute).Equal(date(t, "2026-04-08 23:59")) {
+		t.Errorf("payment from 17 Mar 2026 = %s, want 8 Apr 23:59", got)
+	}
+}
+
+// Each year of holidays names its source; a year missing from the data is reported, so the
+// engine can warn instead of counting weekdays silently.
+func TestHolidayYears(t *testing.T) {
+	r := mustRules(t)
+	if src := r.HolidaySource(2026); !strings.Contains(src, "1497") {
+		t.Errorf("2026 source = %q, want the SKB named", src)
+	}
+	for _, d := range []string{"2026-03-18 09:00", "2026-03-20 09:00", "2026-03-23 09:00", "2026-03-24 09:00", "2026-05-15 09:00", "2026-05-28 09:00", "2026-12-24 09:00", "2026-03-19 09:00"} {
+		if r.IsWorkingDay(date(t, d)) {
+			t.Errorf("%s is a holiday or cuti bersama in 2026", d)
+		}
+	}
+	if got := r.MissingHolidayYears(date(t, "2026-06-01 09:00")); len(got) != 0 {
+		t.Errorf("missing years in 2026 = %v", got)
+	}
+	if got := r.MissingHolidayYears(date(t, "2027-06-01 09:00")); len(got) != 1 || got[0] != 2028 {
+		t.Errorf("missing years in 2027 = %v, want [2028]", got)
 	}
 }

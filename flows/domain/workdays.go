@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -14,12 +15,19 @@ const dateLayout = "2006-01-02"
 func (r *Rules) loadHolidays(f *rulesFile) error {
 	r.holidays = map[string]bool{}
 	r.holidayYears = map[int]bool{}
+	r.holidaySource = map[int]string{}
+	r.holidayFirm = map[int]bool{}
 	for _, y := range f.Holidays {
 		if r.holidayYears[y.Year] {
 			return fmt.Errorf("holidays for %d listed twice", y.Year)
 		}
+		if y.Source == "" {
+			return fmt.Errorf("holidays for %d name no source", y.Year)
+		}
 		r.holidayYears[y.Year] = true
-		for _, s := range y.Dates {
+		r.holidaySource[y.Year] = y.Source
+		r.holidayFirm[y.Year] = y.Verified
+		for _, s := range append(slices.Clone(y.Dates), y.CutiBersama...) {
 			d, err := time.Parse(dateLayout, s)
 			if err != nil || d.Year() != y.Year {
 				return fmt.Errorf("holidays %d: bad date %q", y.Year, s)
@@ -28,6 +36,34 @@ func (r *Rules) loadHolidays(f *rulesFile) error {
 		}
 	}
 	return nil
+}
+
+// HolidaySource names where the holidays of year come from (the decree, or "estimate…"); "" when
+// the year is missing.
+func (r *Rules) HolidaySource(year int) string { return r.holidaySource[year] }
+
+// MissingHolidayYears lists, of the year of t and the next, those without holidays in the data:
+// the engine logs them as a warning (and the staff digest may show them), since working days in
+// such a year count only weekends.
+func (r *Rules) MissingHolidayYears(t time.Time) []int {
+	var out []int
+	y := t.In(wita()).Year()
+	for _, year := range []int{y, y + 1} {
+		if !r.holidayYears[year] {
+			out = append(out, year)
+		}
+	}
+	return out
+}
+
+// HolidaysEstimated reports whether the holidays of year are in the data as estimates only (its
+// decree not out yet).
+func (r *Rules) HolidaysEstimated(year int) bool { return r.holidayYears[year] && !r.holidayFirm[year] }
+
+// EndOfDay is the last minute of t's day in WITA (23:59:59): a due date ends there.
+func EndOfDay(t time.Time) time.Time {
+	t = t.In(wita())
+	return time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 59, 0, wita())
 }
 
 // HolidaysKnown reports whether the national holidays of year are in the data. Working days in

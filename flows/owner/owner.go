@@ -14,7 +14,7 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "owner",
 		Roles: []flows.Role{flows.RoleOwner},
-		Flows: []*flows.Flow{profileFlow(), registerFlow(), documentsFlow(), statusFlow(), deleteDataFlow(), languageFlow()},
+		Flows: []*flows.Flow{profileFlow(), registerFlow(), documentsFlow(), statusFlow(), withdrawFlow(), deleteDataFlow(), languageFlow()},
 		Commands: map[string]flows.Handler{
 			"daftar":     func(c *flows.Ctx, _ string) error { return cmdRegister(c) },
 			"profil":     func(c *flows.Ctx, _ string) error { return cmdProfile(c) },
@@ -37,6 +37,10 @@ func Flowset() *flows.Flowset {
 			"docs": func(c *flows.Ctx, arg string) error {
 				id, _ := strconv.ParseInt(arg, 10, 64)
 				return startDocumentsFor(c, id)
+			},
+			"wd": func(c *flows.Ctx, arg string) error {
+				id, _ := strconv.ParseInt(arg, 10, 64)
+				return startWithdraw(c, id)
 			},
 			"tr": func(c *flows.Ctx, arg string) error {
 				op, idText, _ := strings.Cut(arg, ":")
@@ -79,7 +83,7 @@ func idle(c *flows.Ctx) error {
 		if looksLikePermitNumber(text) {
 			return lookupStatus(c, text)
 		}
-		if c.NewOwner() {
+		if c.NewOwner() || flows.IsGreeting(text) {
 			c.ParkRunning()
 			return greet(c)
 		}

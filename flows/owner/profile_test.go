@@ -159,8 +159,8 @@ func TestProfileHalfDoneIsKept(t *testing.T) {
 	c.Send("Se'i Babi Kupang")
 	c.ExpectMsg("ProfileAskKabupaten")
 	c.Send("/menu")
-	c.Send("halo")
-	c.ExpectMsg("MenuNotUnderstood")
+	c.Send("halo") // a greeting greets: the half-done profile is offered back
+	c.ExpectMsg("CommonResumeOffer", map[string]any{"What": h.T("id", "ProfileTitle", map[string]any{"Label": "Se'i Babi Kupang"})})
 	c.Send("/start")
 	c.ExpectMsg("CommonResumeOffer", map[string]any{"What": h.T("id", "ProfileTitle", map[string]any{"Label": "Se'i Babi Kupang"})})
 	c.PressMsg("CommonResumeYes")

@@ -156,7 +156,7 @@ func recommendStep(c *flows.Ctx, rec domain.Recommendation) *flows.Step {
 	none := rec.Path == domain.RecommendNoneNeeded || rec.Path == domain.RecommendUnknown
 	return &flows.Step{Name: "recommend", Prompt: "RegisterRecommend", Input: flows.InputChoice,
 		Data: func(c *flows.Ctx) map[string]any {
-			d := map[string]any{"Reason": c.T("ChooseReason_" + string(rec.Reason)), "None": none}
+			d := map[string]any{"Reason": c.T("ChooseReason_"+string(rec.Reason), map[string]any{"Unit": ownerBPOMUnit(c)}), "None": none}
 			if !none {
 				d["Path"] = c.PathName(string(rec.Path))
 			}
@@ -226,7 +226,7 @@ func documentSteps(c *flows.Ctx) []*flows.Step {
 	docs := pathDocuments(c)
 	for i, d := range docs {
 		d := d
-		steps = append(steps, &flows.Step{Name: "doc_" + d.Code, Prompt: "RegisterAskDocument", Help: "DocHelp_" + d.Code, Field: "DocName_" + d.Code,
+		steps = append(steps, &flows.Step{Name: "doc_" + d.Code, Prompt: "RegisterAskDocument", Help: "DocGuide_" + d.Code, Field: "DocName_" + d.Code,
 			Input: flows.InputFile, Optional: "CommonLater",
 			Data: func(c *flows.Ctx) map[string]any {
 				return map[string]any{"Name": c.T("DocName_" + d.Code), "Explain": c.T("DocHelp_" + d.Code),
@@ -300,6 +300,10 @@ func parseShelfLife(c *flows.Ctx, in string) (string, *flows.Problem) {
 	if days < 1 || days > 3650 {
 		return "", flows.NewProblem("RegisterBadShelfLife")
 	}
+	if days < 7 {
+		// Food that keeps under 7 days needs no izin edar (DOMAIN): stopped with the reason.
+		return "", flows.NewProblem("RegisterShelfLifeTooShort")
+	}
 	return strconv.Itoa(days), nil
 }
 
@@ -361,10 +365,42 @@ func submitApplication(c *flows.Ctx) error {
 		return err
 	}
 	c.Sess.Reset()
-	c.Say(c.T("RegisterSubmitted", map[string]any{"Number": app.Number, "Product": app.ProductName, "Path": c.PathName(path)}))
-	if missing > 0 {
-		c.Reply(flows.Reply{Text: c.L.N("RegisterMissingDocs", missing), Buttons: [][]flows.Button{{{Label: c.T("MenuDocuments"), Data: "a:docs:" + itoa(app.ID)}}}})
-	}
-	c.ShowMenu("")
+	c.ShowMenu(submittedText(c, app, missing))
 	return c.NotifyStaff(app, "StaffNewApplication", "submitted")
+}
+
+// submittedText says, after submitting, what the number is, who will look at the application
+// (the office from the requirements data, with the contact fields the operator filled in), what
+// the owner still does outside the bot, the fee rule and the usual time (an estimate), and the
+// documents still missing.
+func submittedText(c *flows.Ctx, app store.Application, missing int) string {
+	rules := c.Engine().Rules()
+	parts := []string{c.T("RegisterSubmitted", map[string]any{"Number": app.Number, "Product": app.ProductName, "Path": c.PathName(app.Path)})}
+	if o, ok := rules.OfficeFor(domain.PathCode(app.Path), app.Kabupaten); ok {
+		parts = append(parts, c.T("RegisterSubmittedOffice", map[string]any{"Office": o.Name, "Address": o.Address,
+			"Phone": o.Phone, "WhatsApp": o.WhatsApp, "Hours": o.Hours}))
+	}
+	parts = append(parts, c.T("RegisterSubmittedNext_"+app.Path))
+	if app.Path == string(domain.PathSPPIRT) {
+		parts = append(parts, c.T("RegisterFeeLocal"))
+	} else {
+		parts = append(parts, c.T("RegisterFeeBPOM", map[string]any{"Percent": rules.MicroSmallFeePercent()}))
+	}
+	if p, ok := rules.Path(domain.PathCode(app.Path)); ok && p.UsualMonthsMax > 0 {
+		parts = append(parts, c.T("RegisterEstimate", map[string]any{"Min": p.UsualMonthsMin, "Max": p.UsualMonthsMax}))
+	}
+	if missing > 0 {
+		parts = append(parts, c.L.N("RegisterMissingDocs", missing))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// ownerBPOMUnit names the BPOM unit of the owner's kabupaten (the default unit when unknown).
+func ownerBPOMUnit(c *flows.Ctx) string {
+	kab := ""
+	if b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID); err == nil {
+		kab = b.Kabupaten
+	}
+	o, _ := c.Engine().Rules().OfficeFor(domain.PathMD, kab)
+	return o.Name
 }

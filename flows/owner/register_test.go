@@ -23,10 +23,14 @@ func TestRegistrationTranscript(t *testing.T) {
 	c.Send("/daftar")
 	c.ExpectMsg("RegisterAskPath")
 	c.PressMsg("RegisterHelpMeChoose")
-	c.ExpectMsg("ChooseQ_is_food")
+	c.ExpectMsg("ChooseQ_is_herbal_medicine") // treating a complaint is asked first
 	// Until the path is known the number of steps is not: "Langkah 2", no total that would change.
 	c.ExpectMsg("CommonStepNumber", map[string]any{"Step": 2})
 	c.ExpectNot(h.T("id", "CommonStepProgress", map[string]any{"Step": 2, "Total": 11}))
+	c.PressMsg("CommonNo")
+	c.ExpectMsg("ChooseQ_is_cosmetic")
+	c.PressMsg("CommonNo")
+	c.ExpectMsg("ChooseQ_is_food")
 	c.PressMsg("CommonYes")
 	c.ExpectMsg("ChooseQ_short_shelf_life_or_ready_to_eat")
 	c.Send("tidak") // typed answers work as well as buttons
@@ -62,7 +66,7 @@ func TestRegistrationTranscript(t *testing.T) {
 	// Documents of SPP-IRT, one by one.
 	c.Expect(h.T("id", "DocName_nib"))
 	c.Send("ini NIB saya")
-	c.ExpectMsg("CommonNeedFile")
+	c.ExpectMsg("CommonFileStepText")
 	c.Upload("nib.pdf", "application/pdf", 300_000)
 	c.Expect(h.T("id", "DocName_product_photo"))
 	c.Photo()
@@ -205,6 +209,8 @@ func TestStaleButtonSameValueAtNextQuestion(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("RegisterHelpMeChoose")
+	c.Send("tidak")
+	c.Send("tidak")
 	c.ExpectMsg("ChooseQ_is_food")
 	oldYes, oldMsg := c.ButtonData(h.T("id", "CommonYes"))
 	c.PressMsg("CommonYes")
@@ -213,11 +219,17 @@ func TestStaleButtonSameValueAtNextQuestion(t *testing.T) {
 		t.Fatalf("both questions' Ya buttons carry %q: the test would prove nothing", oldYes)
 	}
 
+	// At once (a double tap): acknowledged silently, and it answers nothing.
+	if res := c.PressData(oldYes, oldMsg); len(res.Replies) != 0 || res.Answer != "" {
+		t.Fatalf("a double tap was answered: %+v", res)
+	}
+	c.Send("halo")
+	c.ExpectMsg("ChooseQ_short_shelf_life_or_ready_to_eat")
+	// Later: refused with a toast, the question asked again, not answered.
 	res := c.PressData(oldYes, oldMsg)
 	if res.Answer != h.T("id", "CommonStaleButton") {
 		t.Fatalf("button answer = %q, want the stale-button notice\ntranscript:\n%s", res.Answer, c.Transcript())
 	}
-	c.ExpectMsg("CommonStaleButton")
 	c.ExpectNot(h.T("id", "ChooseReason_short_shelf_life_or_ready_to_eat"))
 	c.ExpectMsg("ChooseQ_short_shelf_life_or_ready_to_eat") // asked again, not answered
 
@@ -293,4 +305,34 @@ func TestRegisterAsksProfileFirst(t *testing.T) {
 	c.PressMsg("CommonSendButton")
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Agustina"})
 	c.ExpectMsg("RegisterAskPath")
+}
+
+// "Help me choose" asks about treating a complaint first: a jamu drink sold for a health benefit
+// and minyak urut are traditional medicine (not food, not cosmetics); kelor capsules are a
+// supplement the bot does not guide (the owner's BPOM unit is named); tenun ikat needs nothing.
+func TestHelpMeChooseOrder(t *testing.T) {
+	h := flowtest.New(t)
+	c := h.Chat(206, "id")
+	c.CompleteProfile("Jamu Ngada")
+	choose := func(answers ...string) {
+		t.Helper()
+		c.Send("/batal")
+		if c.HasButton(h.T("id", "CommonCancelYes")) {
+			c.PressMsg("CommonCancelYes")
+		}
+		c.Send("/daftar")
+		c.PressMsg("RegisterHelpMeChoose")
+		for _, a := range answers {
+			c.Send(a)
+		}
+	}
+	choose("ya", "tidak") // a jamu drink for a health benefit: food or not, it is medicine
+	c.ExpectMsg("ChooseReason_herbal_medicine")
+	c.Expect(h.T("id", "PathName_obat_tradisional"))
+	choose("ya", "ya") // kelor capsules
+	c.ExpectMsg("ChooseReason_supplement", map[string]any{"Unit": "Balai Besar POM di Kupang"})
+	c.ExpectNot(h.T("id", "RegisterTakeRecommended"))
+	choose("tidak", "tidak", "tidak") // tenun ikat
+	c.ExpectMsg("ChooseReason_not_a_bpom_product")
+	c.ExpectNot(h.T("id", "ChooseReason_not_covered"))
 }

@@ -2,6 +2,7 @@ package owner
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,7 +69,7 @@ func lookupStatus(c *flows.Ctx, input string) error {
 		if err := store.RecordLookup(c, c.DB, c.Ev.UserID, false, c.Now); err != nil {
 			return err
 		}
-		c.Say(c.T("StatusNotFound", map[string]any{"Input": strings.TrimSpace(input)}))
+		c.Say(c.T("StatusNotFound", map[string]any{"Input": normalisedNumber(c, input)}))
 		c.ShowMenu("")
 		return nil
 	case err != nil:
@@ -87,6 +88,18 @@ func lookupStatus(c *flows.Ctx, input string) error {
 }
 
 var errBadNumber = errors.New("not an application or permit number")
+
+// normalisedNumber is input as the bot read it: an application number in its written form
+// ("ntt yy27 vrj6" → "NTT-YY27-VRJ6"), a permit number in its canonical form.
+func normalisedNumber(c *flows.Ctx, input string) string {
+	if num, err := c.Engine().AppNumbers().Parse(input); err == nil {
+		return num
+	}
+	if p, err := domain.ParsePermitNumber(input); err == nil {
+		return p.Canonical
+	}
+	return strings.TrimSpace(input)
+}
 
 // findApplication parses input as one of our numbers or as a permit number and finds it.
 func findApplication(c *flows.Ctx, input string) (store.Application, error) {
@@ -157,8 +170,12 @@ func showApplication(c *flows.Ctx, app store.Application) error {
 	}
 	text += "\n\n" + c.T("StatusDisclaimer")
 	r := flows.Reply{Text: text}
-	if len(missing) > 0 && domain.IsOpen(domain.Status(app.Status)) {
+	open := domain.IsOpen(domain.Status(app.Status))
+	if open && (len(missing) > 0 || app.Status == string(domain.StatusNeedsFix)) {
 		r.Buttons = append(r.Buttons, []flows.Button{{Label: c.T("MenuDocuments"), Data: "a:docs:" + itoa(app.ID)}})
+	}
+	if open && domain.CanTransition(domain.Status(app.Status), domain.StatusWithdrawn, domain.ActorOwner) == nil {
+		r.Buttons = append(r.Buttons, []flows.Button{{Label: c.T("StatusWithdrawButton"), Data: "a:wd:" + itoa(app.ID)}})
 	}
 	r.Buttons = append(r.Buttons, []flows.Button{{Label: c.T("CommonMenu"), Data: "a:go:menu"}})
 	c.Reply(r)
@@ -181,4 +198,54 @@ func cmdApplications(c *flows.Ctx) error {
 	}
 	c.Reply(flows.Reply{Text: c.L.N("ApplicationsList", len(apps)), Buttons: rows})
 	return nil
+}
+
+// withdrawFlow asks whether to withdraw an open application (a button under its status) and
+// withdraws it through Transition.
+func withdrawFlow() *flows.Flow {
+	return &flows.Flow{
+		Name:  "withdraw",
+		Title: "StatusWithdrawTitle",
+		Steps: func(c *flows.Ctx) []*flows.Step {
+			return []*flows.Step{{Name: "confirm", Prompt: "StatusWithdrawConfirm", Input: flows.InputYesNo,
+				Data: func(c *flows.Ctx) map[string]any {
+					return map[string]any{"Number": c.Get("number"), "Product": c.Get("product")}
+				},
+				Save: func(c *flows.Ctx, v string) error {
+					id, _ := strconv.ParseInt(c.Get("app"), 10, 64)
+					c.Sess.Reset()
+					app, err := store.ApplicationByID(c, c.DB, id)
+					if err != nil {
+						return err
+					}
+					if v != "yes" {
+						c.ShowMenu(c.T("StatusWithdrawKept", map[string]any{"Number": app.Number}))
+						return nil
+					}
+					if err := c.Transition(flows.Change{App: app, To: domain.StatusWithdrawn}); errors.Is(err, flows.ErrMoved) {
+						return showApplication(c, app)
+					} else if err != nil {
+						return err
+					}
+					c.ShowMenu(c.T("StatusWithdrawn", map[string]any{"Number": app.Number}))
+					return c.NotifyStaff(app, "StaffNoticeWithdrawn", "withdrawn")
+				}}}
+		},
+	}
+}
+
+// startWithdraw asks to confirm withdrawing one of the owner's open applications.
+func startWithdraw(c *flows.Ctx, id int64) error {
+	app, err := store.ApplicationByID(c, c.DB, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (app.OwnerID != c.Owner.ID || !domain.IsOpen(domain.Status(app.Status)))) {
+		return c.StaleButton()
+	}
+	if err != nil {
+		return err
+	}
+	c.ParkRunning()
+	c.Sess.Reset()
+	c.Sess.Flow = "withdraw"
+	c.Sess.Data = map[string]string{"app": itoa(app.ID), "number": app.Number, "product": app.ProductName}
+	return c.GoTo("confirm")
 }

@@ -157,8 +157,10 @@ func TestDocumentsLater(t *testing.T) {
 	if !found {
 		t.Fatalf("staff were not told the application is complete: %+v", res.Notices)
 	}
-	c.Send("/dokumen")
-	c.ExpectMsg("DocumentsNoneMissing")
+	c.Send("/dokumen") // the recommended document left for later can still be sent
+	c.Expect(h.T("id", "DocName_halal_certificate"))
+	c.PressMsg("CommonLater")
+	c.ExpectMsg("DocumentsAllDone", map[string]any{"Number": number})
 }
 
 // /pelatihan lists trainings in the owner's kabupaten first; register and cancel; a full one
