@@ -99,14 +99,19 @@ func (p *Poller) Alive() bool {
 	return last != 0 && time.Since(time.Unix(0, last)) < 2*time.Minute+p.cfg.PollTimeout
 }
 
-// pollerLock names the advisory lock of the one instance that polls.
-const pollerLock = "umkmbot.poller"
+// pollerLock names the advisory lock of the one instance that polls: one per bot (the token's
+// bot id, which is public; never the secret part), and the store adds the schema, so two bots (or
+// staging and production) sharing one database each have their poller.
+func pollerLock(token string) string {
+	id, _, _ := strings.Cut(token, ":")
+	return "umkmbot.poller:" + id
+}
 
 // Run polls while this instance is the poller and stands by otherwise, until ctx is done. It
 // returns nil on a stop, or an error when Telegram refuses the token.
 func (p *Poller) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
-		lock, err := p.cfg.Store.TryLock(ctx, pollerLock)
+		lock, err := p.cfg.Store.TryLock(ctx, pollerLock(p.cfg.Token))
 		if err != nil && ctx.Err() == nil {
 			p.log.Warn("polling: cannot reach the database to see who polls; trying again", "err", err)
 		}

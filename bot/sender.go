@@ -58,9 +58,9 @@ type SenderConfig struct {
 	// (default 10).
 	PerReplyQueue int
 	// Lease is how long a claimed queue belongs to this instance before another may take it
-	// (default 15s). The sender renews the leases of what it holds every Lease/3, so a lease runs
-	// out only when the instance died (or cannot reach the database): then another instance takes
-	// over within Lease.
+	// (default 6s). The sender renews the leases of what it holds every Lease/3, so a lease runs
+	// out only when the instance died (or cannot reach the database): then another instance (or
+	// this one, restarted) sends what it held within Lease.
 	Lease time.Duration
 	// PollInterval is how often the outbox is looked at when nobody nudges (default 1s): rows
 	// due later (retries, scheduled reminders) and rows enqueued by other instances.
@@ -142,7 +142,7 @@ func NewSender(cfg SenderConfig) *Sender {
 		cfg.PerReplyQueue = 10
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = 15 * time.Second
+		cfg.Lease = 6 * time.Second
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second

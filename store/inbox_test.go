@@ -238,3 +238,27 @@ func TestInboxGapBelow(t *testing.T) {
 		t.Error("100 is missing below 101")
 	}
 }
+
+// A session lock is the schema's own: two deployments sharing one database on different schemas
+// each hold theirs; within one schema it is held once.
+func TestSessionLockPerSchema(t *testing.T) {
+	ctx := context.Background()
+	a, b := storetest.New(t), storetest.New(t)
+	la, err := a.TryLock(ctx, "umkmbot.poller:1")
+	if err != nil || la == nil {
+		t.Fatalf("schema a: %v %v", la, err)
+	}
+	defer la.Release(ctx)
+	lb, err := b.TryLock(ctx, "umkmbot.poller:1")
+	if err != nil || lb == nil {
+		t.Fatalf("schema b could not take its own lock: %v %v", lb, err)
+	}
+	defer lb.Release(ctx)
+	again, err := a.TryLock(ctx, "umkmbot.poller:1")
+	if err != nil || again != nil {
+		t.Fatalf("schema a's lock taken twice: %v %v", again, err)
+	}
+	if err := la.Check(ctx); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+}
