@@ -25,21 +25,7 @@ func TestWebhookOrderHoldWaitsForALateEarlierUpdate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := storetest.New(t)
-			// Updates 1-9 came before, to other chats, and were handled.
-			for id := int64(1); id <= 9; id++ {
-				put(t, s, id, 900+id, textUpdate(id, 900+id, "lama"))
-				if err := store.MarkHandled(context.Background(), s.DB(), id); err != nil {
-					t.Fatal(err)
-				}
-			}
-			n := make(nudges, 1)
-			m := NewMetrics(nil)
-			d := NewDispatcher(DispatcherConfig{Store: s, Handler: &echoHandler{}, Workers: 2, Nudge: n.nudge,
-				ScanInterval: 50 * time.Millisecond, OrderHold: tc.hold, OrderWindow: 40, Metrics: m})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { defer close(done); _ = d.Run(ctx) }()
-			t.Cleanup(func() { cancel(); <-done })
+			d, n, m := startHoldingDispatcher(t, s, 9, tc.hold)
 
 			put(t, s, 11, 7, textUpdate(11, 7, "sebelas")) // 10's post is still on its way
 			d.Notify(7)
@@ -62,10 +48,11 @@ func TestWebhookOrderHoldWaitsForALateEarlierUpdate(t *testing.T) {
 	}
 }
 
-// With nothing missing below it, a webhook update is not held at all.
-func TestWebhookOrderHoldOnlyWhenSomethingIsMissing(t *testing.T) {
-	s := storetest.New(t)
-	for id := int64(1); id <= 5; id++ {
+// startHoldingDispatcher runs a dispatcher with an order hold, after updates 1 to handled (to
+// other chats) came and were handled.
+func startHoldingDispatcher(t *testing.T, s *store.Store, handled int64, hold time.Duration) (*Dispatcher, nudges, *Metrics) {
+	t.Helper()
+	for id := int64(1); id <= handled; id++ {
 		put(t, s, id, 900+id, textUpdate(id, 900+id, "lama"))
 		if err := store.MarkHandled(context.Background(), s.DB(), id); err != nil {
 			t.Fatal(err)
@@ -74,11 +61,18 @@ func TestWebhookOrderHoldOnlyWhenSomethingIsMissing(t *testing.T) {
 	n := make(nudges, 1)
 	m := NewMetrics(nil)
 	d := NewDispatcher(DispatcherConfig{Store: s, Handler: &echoHandler{}, Workers: 2, Nudge: n.nudge,
-		OrderHold: time.Hour, OrderWindow: 40, Metrics: m})
+		ScanInterval: 50 * time.Millisecond, OrderHold: hold, OrderWindow: 40, Metrics: m})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = d.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
+	return d, n, m
+}
+
+// With nothing missing below it, a webhook update is not held at all.
+func TestWebhookOrderHoldOnlyWhenSomethingIsMissing(t *testing.T) {
+	s := storetest.New(t)
+	d, n, m := startHoldingDispatcher(t, s, 5, time.Hour)
 	put(t, s, 6, 7, textUpdate(6, 7, "halo"))
 	d.Notify(7)
 	if got := replyTexts(waitOutbox(t, s, n, 1), 7); len(got) != 1 {

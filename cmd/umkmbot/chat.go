@@ -55,14 +55,11 @@ func runChat(ctx context.Context, env *runEnv, args []string) error {
 		return fmt.Errorf("chat: unexpected arguments %q", rest)
 	}
 	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Store.Migrate(ctx); err != nil {
-		return err
-	}
 	engine, msgs, err := newEngine(cfg, log)
 	if err != nil {
 		return err

@@ -24,6 +24,20 @@ type database struct {
 
 // openDatabase connects to DATABASE_URL, waiting up to DB_WAIT for it to answer, or, when it is
 // unset, starts the embedded PostgreSQL under DATA_DIR/postgres and connects to that.
+// openMigrated is openDatabase with the schema brought up to date: what every command that uses
+// the data does first. The caller closes it.
+func openMigrated(ctx context.Context, cfg *Config, log *slog.Logger) (*database, error) {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Store.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 func openDatabase(ctx context.Context, cfg *Config, log *slog.Logger) (*database, error) {
 	d := &database{log: log}
 	opts := store.Options{Logger: log, MaxConns: cfg.PoolMaxConns}

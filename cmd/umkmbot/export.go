@@ -43,14 +43,11 @@ func runExport(ctx context.Context, env *runEnv, args []string) error {
 		return errUsage
 	}
 	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Store.Migrate(ctx); err != nil {
-		return err
-	}
 	var w io.Writer = env.stdout
 	var f *os.File
 	if *out != "-" {

@@ -50,14 +50,11 @@ func runImport(ctx context.Context, env *runEnv, args []string) error {
 	}
 	defer f.Close()
 	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Store.Migrate(ctx); err != nil {
-		return err
-	}
 	engine, _, err := newEngine(cfg, log)
 	if err != nil {
 		return err

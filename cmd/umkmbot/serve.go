@@ -146,14 +146,11 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		cfg.PoolMaxConns = poolSize(cfg.DispatchWorkers)
 	}
 	// Everything before the intake starts is bounded by ctx: a SIGTERM during start-up stops it.
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Store.Migrate(ctx); err != nil {
-		return err
-	}
 	if err := store.EnsureAdmins(ctx, db.Store.DB(), cfg.AdminIDs); err != nil {
 		return err
 	}
