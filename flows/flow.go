@@ -72,6 +72,8 @@ type Step struct {
 	// Match, for InputChoice, reads a typed answer that is no choice's label ("Bajawa" for Ngada):
 	// a choice's value, or a problem to ask again with; "" and nil when it does not recognise it.
 	Match func(c *Ctx, text string) (string, *Problem)
+	// Confirm, for InputConfirm, is the message ID of its button; default CommonSendButton.
+	Confirm string
 	// Editable, for InputConfirm, lists the steps the owner may go back to and change.
 	Editable []string
 	// Field is the message ID naming the answer in a summary; default Prompt + "Field".

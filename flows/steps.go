@@ -243,7 +243,11 @@ func (c *Ctx) Ask(prob *Problem, page int) {
 	case InputYesNo:
 		r.Buttons = [][]Button{{{c.T("CommonYes"), c.stepData(valYes)}, {c.T("CommonNo"), c.stepData(valNo)}}}
 	case InputConfirm:
-		r.Buttons = [][]Button{{{c.T("CommonSendButton"), c.stepData(valSend)}}}
+		confirm := s.Confirm
+		if confirm == "" {
+			confirm = "CommonSendButton"
+		}
+		r.Buttons = [][]Button{{{c.T(confirm), c.stepData(valSend)}}}
 		if len(s.Editable) > 0 {
 			r.Buttons = append(r.Buttons, []Button{{c.T("CommonEditButton"), c.stepData(valEdit)}})
 		}

@@ -50,7 +50,7 @@ func (c *Chat) FinishProfile() {
 	c.Send("1234567890123")
 	if c.Mentions(c.H.T(c.Lang, "ProfileAskOVOP")) {
 		c.Send("Kopi arabika Bajawa")
-		c.PressMsg("CommonSendButton")
+		c.PressMsg("ProfileSaveButton")
 	}
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti"})
 }

@@ -36,6 +36,7 @@ func profileFlow() *flows.Flow {
 					Display: func(c *flows.Ctx, v string) string { return c.KabupatenName(v) }},
 				{Name: "desa", Prompt: "ProfileAskDesa", Input: flows.InputText, Parse: parseShortText, Skip: firstRun},
 				{Name: "phone", Prompt: "ProfileAskPhone", Help: "ProfileHelpPhone", Input: flows.InputContact, Parse: parsePhone,
+					Display: func(c *flows.Ctx, v string) string { return domain.FormatPhone(v) },
 					Save: func(c *flows.Ctx, v string) error {
 						c.Set("phone", v)
 						c.Say(c.T("ProfilePhoneSaved"))
@@ -66,8 +67,14 @@ func profileFlow() *flows.Flow {
 						}
 						return ""
 					}},
-				{Name: "ovop", Prompt: "ProfileAskOVOP", Help: "ProfileHelpOVOP", Input: flows.InputText, Optional: "CommonSkip", Parse: parseShortText, Skip: firstRun},
-				{Name: "summary", Prompt: "ProfileSummary", Input: flows.InputConfirm, Skip: firstRun,
+				{Name: "ovop", Prompt: "ProfileAskOVOP", Help: "ProfileHelpOVOP", Input: flows.InputText, Optional: "CommonSkip", Parse: parseShortText, Skip: firstRun,
+					Display: func(c *flows.Ctx, v string) string {
+						if v == "" {
+							return c.T("ProfileOVOPNone")
+						}
+						return v
+					}},
+				{Name: "summary", Prompt: "ProfileSummary", Input: flows.InputConfirm, Skip: firstRun, Confirm: "ProfileSaveButton",
 					Data: func(c *flows.Ctx) map[string]any {
 						return map[string]any{"Summary": c.Summary("name", "business", "kabupaten", "desa", "phone", "nib", "ovop")}
 					},

@@ -76,7 +76,7 @@ func TestProfileTranscript(t *testing.T) {
 	// /profil: the summary, where the desa and the OVOP product are added.
 	c.Send("/profil")
 	c.ExpectMsg("ProfileSummary")
-	c.Expect("Maria Goreti", "Kopi Bajawa Mantap", "Ngada", "+6281234567890", "1234567890123")
+	c.Expect("Maria Goreti", "Kopi Bajawa Mantap", "Ngada", "0812-3456-7890", "1234567890123")
 	c.PressMsg("CommonEditButton")
 	c.ExpectMsg("CommonWhichToEdit")
 	c.PressMsg("ProfileAskDesaField")
@@ -85,7 +85,7 @@ func TestProfileTranscript(t *testing.T) {
 	c.ExpectMsg("ProfileSummary")
 	c.Expect("Waepana")
 
-	c.PressMsg("CommonSendButton")
+	c.PressMsg("ProfileSaveButton")
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti"})
 	c.ExpectMsg("MenuText")
 
@@ -132,7 +132,7 @@ func TestProfileShowAndEdit(t *testing.T) {
 	c.PressMsg("CommonEditButton")
 	c.PressMsg("ProfileAskBusinessField")
 	c.Send("Kopi Bajawa Sejahtera")
-	c.PressMsg("CommonSendButton")
+	c.PressMsg("ProfileSaveButton")
 	var name string
 	h.Query(&name, `SELECT name FROM businesses`)
 	if name != "Kopi Bajawa Sejahtera" {
