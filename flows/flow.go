@@ -63,6 +63,17 @@ type Step struct {
 	Save func(c *Ctx, value string) error
 	// Next names the following step; empty goes on to the next in Steps.
 	Next func(c *Ctx, value string) string
+	// Later marks a question that can wait: not asked on the way through, but listed in the
+	// summary and offered in its "change one answer" list (a brand, the packaging).
+	Later bool
+	// Aside marks a follow-up that only some answers open (confirm an unusual NIB): it shows no
+	// step number and is not counted, so that the total shown never changes under the owner.
+	Aside bool
+	// Match, for InputChoice, reads a typed answer that is no choice's label ("Bajawa" for Ngada):
+	// a choice's value, or a problem to ask again with; "" and nil when it does not recognise it.
+	Match func(c *Ctx, text string) (string, *Problem)
+	// Confirm, for InputConfirm, is the message ID of its button; default CommonSendButton.
+	Confirm string
 	// Editable, for InputConfirm, lists the steps the owner may go back to and change.
 	Editable []string
 	// Field is the message ID naming the answer in a summary; default Prompt + "Field".

@@ -45,6 +45,16 @@ func (c *Ctx) answer() error {
 		}
 		return c.accept(s, v)
 	case InputChoice:
+		if ev.Kind == EventText && s.Match != nil && text != "" {
+			v, p := s.Match(c, text)
+			if p != nil {
+				c.Ask(p, 0)
+				return nil
+			}
+			if v != "" {
+				return c.accept(s, v)
+			}
+		}
 		if ev.Kind == EventText {
 			for _, ch := range s.Choices(c) {
 				if strings.EqualFold(text, c.choiceLabel(ch)) || strings.EqualFold(text, ch.Value) {

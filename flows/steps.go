@@ -43,6 +43,15 @@ func (c *Ctx) StepByName(name string) *Step {
 
 func (c *Ctx) current() *Step { return c.StepByName(c.Sess.Step) }
 
+// skipped says whether s is not asked now: its Skip says so, or it can wait (Later) and is not
+// being changed from a summary.
+func (c *Ctx) skipped(s *Step) bool {
+	if s.Skip != nil && s.Skip(c) {
+		return true
+	}
+	return s.Later && c.Sess.EditReturn == ""
+}
+
 // Start begins a flow from its first question. A resumable flow that was running is parked.
 func (c *Ctx) Start(name string) error {
 	if f := c.flowDef(); f != nil && f.Resumable && c.Sess.Flow != name && len(c.Sess.Trail) > 0 && c.Get(KeyPrefilled) == "" {
@@ -72,7 +81,7 @@ func (c *Ctx) Start(name string) error {
 // firstStep is the first step not skipped.
 func (c *Ctx) firstStep() string {
 	for _, s := range c.flowDef().Steps(c) {
-		if s.Skip == nil || !s.Skip(c) {
+		if !c.skipped(s) {
 			return s.Name
 		}
 	}
@@ -83,7 +92,7 @@ func (c *Ctx) firstStep() string {
 func (c *Ctx) firstUnanswered() string {
 	last := ""
 	for _, s := range c.flowDef().Steps(c) {
-		if s.Skip != nil && s.Skip(c) {
+		if c.skipped(s) {
 			continue
 		}
 		last = s.Name
@@ -111,7 +120,7 @@ func (c *Ctx) nextAfter(s *Step, value string) string {
 		if s.Next != nil {
 			if n := s.Next(c, value); n != "" && c.StepByName(n) != nil && n != ret {
 				// A changed answer that opens a further question (a NIB to confirm) asks it first.
-				if st := c.StepByName(n); st.Skip == nil || !st.Skip(c) {
+				if st := c.StepByName(n); !c.skipped(st) {
 					return n
 				}
 			}
@@ -130,7 +139,7 @@ func (c *Ctx) nextAfter(s *Step, value string) string {
 			continue
 		}
 		for _, nx := range steps[i+1:] {
-			if nx.Skip == nil || !nx.Skip(c) {
+			if !c.skipped(nx) {
 				return nx.Name
 			}
 		}
@@ -209,7 +218,7 @@ func (c *Ctx) Ask(prob *Problem, page int) {
 		b.WriteString(c.prompt)
 		c.prompt = ""
 	} else {
-		if f := c.flowDef(); f.Progress {
+		if f := c.flowDef(); f.Progress && !s.Aside {
 			i, n := c.progress(s)
 			switch {
 			case f.TotalKnown != nil && !f.TotalKnown(c):
@@ -234,7 +243,11 @@ func (c *Ctx) Ask(prob *Problem, page int) {
 	case InputYesNo:
 		r.Buttons = [][]Button{{{c.T("CommonYes"), c.stepData(valYes)}, {c.T("CommonNo"), c.stepData(valNo)}}}
 	case InputConfirm:
-		r.Buttons = [][]Button{{{c.T("CommonSendButton"), c.stepData(valSend)}}}
+		confirm := s.Confirm
+		if confirm == "" {
+			confirm = "CommonSendButton"
+		}
+		r.Buttons = [][]Button{{{c.T(confirm), c.stepData(valSend)}}}
 		if len(s.Editable) > 0 {
 			r.Buttons = append(r.Buttons, []Button{{c.T("CommonEditButton"), c.stepData(valEdit)}})
 		}
@@ -265,7 +278,7 @@ func (c *Ctx) Ask(prob *Problem, page int) {
 func (c *Ctx) progress(s *Step) (int, int) {
 	i, n := 0, 0
 	for _, st := range c.flowDef().Steps(c) {
-		if st.Skip != nil && st.Skip(c) && st.Name != s.Name {
+		if st.Aside || (c.skipped(st) && st.Name != s.Name) {
 			continue
 		}
 		n++

@@ -91,31 +91,26 @@ func (o *benchOwner) conversation() []benchStep {
 		o.text("start", "/start", has(T("ProfileAskName"))),
 		o.text("name", name, has(T("ProfileAskBusiness"))),
 		o.text("business", fmt.Sprintf("Usaha %s %d", strings.Fields(name)[1], o.index), has(T("ProfileAskKabupaten"))),
-		{name: "kabupaten", press: true, done: has(T("ProfileAskDesa")), send: func(o *benchOwner, question seenCall) (int64, error) {
+		{name: "kabupaten", press: true, done: has(T("ProfileAskPhone")), send: func(o *benchOwner, question seenCall) (int64, error) {
 			if len(question.buttons) == 0 {
 				return 0, errors.New("the kabupaten question has no buttons")
 			}
 			return o.user.Press(question.buttons[0]) // the first kabupaten on the page
 		}},
-		o.text("desa", "Beiposo", has(T("ProfileAskPhone"))),
 		{name: "phone", done: has(T("ProfileAskNIB")), send: func(o *benchOwner, _ seenCall) (int64, error) {
 			return o.user.SendContact(fmt.Sprintf("+62812%08d", o.index), true), nil
 		}},
 		o.text("short NIB", "123", has(T("ProfileConfirmNIB", map[string]any{"Digits": 3, "NIB": "123"}))),
 		o.press("NIB not right", T("CommonNo"), has(T("ProfileAskNIB"))),
-		o.text("NIB", fmt.Sprintf("91%011d", o.index), has(T("ProfileAskOVOP"))),
-		o.text("OVOP", "Kopi arabika", has(T("ProfileSummary"))),
-		o.press("send profile", T("CommonSendButton"), has(T("MenuText"))),
+		o.text("NIB", fmt.Sprintf("91%011d", o.index), has(T("RegisterAskPath"))), // the first profile is saved, the registration follows
+		o.text("menu", "/menu", has(T("MenuText"))),
 		o.text("not understood", "apa kabar?", has(T("MenuNotUnderstood"))),
 
 		o.text("register", "/daftar", has(T("RegisterAskPath"))),
-		o.press("path", T("PathName_spp_irt"), hasButton(T("CommonContinueButton"))),
-		o.press("checklist", T("CommonContinueButton"), has(T("RegisterAskProductName"))),
-		o.text("product", "Kopi Bajawa", has(T("RegisterAskBrand"))),
-		o.text("brand", "Mantap", has(T("RegisterAskProductType"))),
+		o.press("path", T("PathName_spp_irt"), has(T("RegisterAskProductName", map[string]any{}))),
+		o.text("product", "Kopi Bajawa", has(T("RegisterAskProductType"))),
 		o.text("type", "Kopi bubuk", has(T("RegisterAskComposition"))),
-		o.text("composition", "Kopi arabika 100%", has(T("RegisterAskPackaging"))),
-		o.press("packaging", T("Packaging_pouch"), has(T("RegisterAskNetContent"))),
+		o.text("composition", "Kopi arabika 100%", has(T("RegisterAskNetContent"))),
 		o.text("unreadable net content", "banyak", has(T("RegisterBadNetContent"))),
 		o.text("net content", "250 g", has(T("RegisterAskShelfLife"))),
 		o.text("shelf life", "12 bulan", has(T("RegisterAskStorage"))),

@@ -54,3 +54,14 @@ func MaskPhone(s string) string {
 	}
 	return e164[:6] + "****" + e164[len(e164)-3:]
 }
+
+// FormatPhone writes an E.164 Indonesian mobile number as people read it: "+6281234567890" →
+// "0812-3456-7890". Anything else is returned as it is.
+func FormatPhone(e164 string) string {
+	rest, ok := strings.CutPrefix(e164, "+62")
+	if !ok || !allDigits(rest) || len(rest) < 8 {
+		return e164
+	}
+	local := "0" + rest
+	return local[:4] + "-" + local[4:8] + "-" + local[8:]
+}

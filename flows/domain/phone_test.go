@@ -60,3 +60,16 @@ func TestMaskPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatPhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"+6281234567890": "0812-3456-7890",
+		"+62812345678":   "0812-3456-78",
+		"0812":           "0812",
+		"":               "",
+	} {
+		if got := FormatPhone(in); got != want {
+			t.Errorf("FormatPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -38,15 +38,20 @@ func (c *Chat) CompleteProfileFromName() {
 	c.FinishProfile()
 }
 
-// FinishProfile answers the profile from the kabupaten (Ngada) on and sends it.
+// FinishProfile answers the profile from the kabupaten (Ngada) on; a first profile is saved after
+// the NIB (the desa and OVOP product wait for /profil), an edited one after its summary.
 func (c *Chat) FinishProfile() {
 	c.TB.Helper()
 	c.Send("Ngada")
-	c.Send("Beiposo")
+	if c.Mentions(c.H.T(c.Lang, "ProfileAskDesa")) {
+		c.Send("Beiposo")
+	}
 	c.Contact("+6281234567890", true)
 	c.Send("1234567890123")
-	c.Send("Kopi arabika Bajawa")
-	c.PressMsg("CommonSendButton")
+	if c.Mentions(c.H.T(c.Lang, "ProfileAskOVOP")) {
+		c.Send("Kopi arabika Bajawa")
+		c.PressMsg("ProfileSaveButton")
+	}
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti"})
 }
 
@@ -55,13 +60,9 @@ func (c *Chat) FillProduct(name string) {
 	c.TB.Helper()
 	c.ExpectMsg("RegisterAskProductName")
 	c.Send(name)
-	c.ExpectMsg("RegisterAskBrand")
-	c.Send("Mantap")
-	c.ExpectMsg("RegisterAskProductType")
+	c.ExpectMsg("RegisterAskProductType") // the brand and the packaging wait for the summary
 	c.Send("Kopi bubuk")
 	c.Send("Kopi arabika 100%")
-	c.ExpectMsg("RegisterAskPackaging")
-	c.PressMsg("Packaging_pouch")
 	c.ExpectMsg("RegisterAskNetContent")
 }
 
@@ -74,7 +75,6 @@ func (c *Chat) RegisterPath(path, product string) string {
 	c.TB.Helper()
 	c.Send("/daftar")
 	c.PressMsg("PathName_" + path)
-	c.PressMsg("CommonContinueButton")
 	c.FillProduct(product)
 	c.Send("500 ml")
 	c.Send("6 bulan")

@@ -39,7 +39,6 @@ func BenchmarkHandle(b *testing.B) {
 		c.CompleteProfile("Kopi Bajawa")
 		c.Send("/daftar")
 		c.PressMsg("PathName_md")
-		c.PressMsg("CommonContinueButton")
 		for i := 0; b.Loop(); i++ {
 			handle(flows.Event{ChatID: 2, UserID: 2, Kind: flows.EventText, Text: "Kopi Bajawa"})
 			handle(flows.Event{ChatID: 2, UserID: 2, Kind: flows.EventCommand, Command: "kembali"})

@@ -21,7 +21,6 @@ func startRegistration(t *testing.T, h *flowtest.Harness, user int64) *flowtest.
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("PathName_md")
-	c.PressMsg("CommonContinueButton")
 	c.ExpectMsg("RegisterAskProductName")
 	return c
 }
@@ -36,7 +35,7 @@ func TestUnknownCommandMidQuestionAsksAgain(t *testing.T) {
 	c.ExpectMsg("RegisterAskProductName")
 	c.ExpectNot(h.T("id", "MenuText"))
 	c.Send("Kopi Luwak")
-	c.ExpectMsg("RegisterAskBrand")
+	c.ExpectMsg("RegisterAskProductType")
 }
 
 // A second tap on the button just handled is acknowledged silently; the message the owner looks
@@ -44,26 +43,27 @@ func TestUnknownCommandMidQuestionAsksAgain(t *testing.T) {
 func TestDoubleTapIsSilent(t *testing.T) {
 	h := flowtest.New(t)
 	c := startRegistration(t, h, 802)
-	c.Send("Kopi Luwak")
-	skip, msg := c.ButtonData(h.T("id", "RegisterNoBrand"))
-	first := c.PressData(skip, msg)
-	c.ExpectMsg("RegisterAskProductType")
-	second := c.PressData(skip, msg)
+	for _, text := range []string{"Kopi Luwak", "Kopi bubuk", "kopi 100%", "250 g", "1 tahun"} {
+		c.Send(text)
+	}
+	room, msg := c.ButtonData(h.T("id", "Storage_room"))
+	c.PressData(room, msg)
+	c.Expect(h.T("id", "DocName_nib"))
+	second := c.PressData(room, msg)
 	if len(second.Replies) != 0 || second.Answer != "" {
 		t.Fatalf("a double tap was answered: %+v", second)
 	}
 	// The question shown by the first tap is still alive.
-	_ = first
-	c.Send("Kopi bubuk")
-	c.ExpectMsg("RegisterAskComposition", map[string]any{"Percent": true})
+	c.Send("nanti")
+	c.Expect(h.T("id", "DocName_product_photo"))
 
 	// Now the same button is old (something else was handled since): one toast and the question,
 	// no extra message.
-	res := c.PressData(skip, msg)
+	res := c.PressData(room, msg)
 	if res.Answer != h.T("id", "CommonStaleButton") {
 		t.Fatalf("old button toast = %q", res.Answer)
 	}
-	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, h.T("id", "RegisterAskComposition", map[string]any{"Percent": true})) || res.Replies[0].Buttons == nil {
+	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, h.T("id", "DocName_product_photo")) || res.Replies[0].Buttons == nil {
 		t.Fatalf("old button: want only the current question, got %+v", res.Replies)
 	}
 }
@@ -75,7 +75,6 @@ func TestDoubleTapOnLaterThenSend(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
-	c.PressMsg("CommonContinueButton")
 	c.FillProduct("Kopi Luwak")
 	c.Send("500 ml")
 	c.Send("6 bulan")
@@ -113,7 +112,7 @@ func TestGreetingMidQuestion(t *testing.T) {
 		c.ExpectMsg("RegisterAskProductName")
 	}
 	c.Send("Kopi Luwak")
-	c.ExpectMsg("RegisterAskBrand")
+	c.ExpectMsg("RegisterAskProductType")
 	c.Send("/menu") // the command still opens the menu
 	c.ExpectMsg("MenuText")
 }
@@ -128,8 +127,7 @@ func TestVoiceNoteMidQuestion(t *testing.T) {
 	c.ExpectMsg("RegisterAskProductName")
 	c.ExpectNot(h.T("id", "CommonNeedText"))
 	c.Send("Kopi Luwak")
-	c.Send("Mantap")
-	c.Do(flows.Event{Kind: flows.EventText}) // at a text step with a choice later: the same
+	c.Do(flows.Event{Kind: flows.EventText}) // at the next question: the same
 	c.ExpectMsg("CommonCannotListen")
 	c.Send("/menu")
 	c.Do(flows.Event{Kind: flows.EventText}) // and with no question open
@@ -145,7 +143,6 @@ func TestDocumentStepWords(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
-	c.PressMsg("CommonContinueButton")
 	c.FillProduct("Kopi Luwak")
 	c.Send("500 ml")
 	c.Send("6 bulan")
@@ -212,7 +209,6 @@ func TestNeedsFixReplaceAndResubmit(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
-	c.PressMsg("CommonContinueButton")
 	c.FillProduct("Kopi Luwak")
 	c.Send("500 ml")
 	c.Send("6 bulan")
@@ -250,7 +246,6 @@ func TestRecommendedDocumentLater(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
-	c.PressMsg("CommonContinueButton")
 	c.FillProduct("Kopi Luwak")
 	c.Send("500 ml")
 	c.Send("6 bulan")
@@ -313,6 +308,7 @@ func TestEnglishMessagesNameEnglishCommands(t *testing.T) {
 	h := flowtest.New(t)
 	c := h.Chat(811, "en")
 	c.CompleteProfile("Coffee")
+	c.Send("/menu")
 	c.Send("/help")
 	c.Expect("/documents", "/register", "/delete_data")
 	c.Send("/documents")

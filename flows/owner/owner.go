@@ -63,7 +63,14 @@ func greet(c *flows.Ctx) error {
 		if c.Sess.Parked["profile"] != nil {
 			return c.OfferResume("profile")
 		}
-		return c.Start("profile")
+		// Most come to register a product: the registration follows the profile at once.
+		if err := c.Start("profile"); err != nil {
+			return err
+		}
+		if c.Sess.Flow == "profile" {
+			c.Sess.Then = "register"
+		}
+		return nil
 	}
 	c.Say(c.T("StartWelcomeBack", map[string]any{"Name": c.Owner.Name}))
 	if names := c.ParkedNames(); len(names) > 0 {

@@ -195,11 +195,8 @@ func TestDeleteDataLeavesNoTrace(t *testing.T) {
 	d.send("Maria Goreti Bria")
 	d.send("Tenun Ikat Sikka")
 	d.send("Ngada")
-	d.send("Beiposo")
 	d.contact("+6281234567890")
 	d.send("1234567890123")
-	d.send("Kopi arabika Bajawa")
-	d.pressMsg("CommonSendButton")
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti Bria"})
 
 	// A submitted application, and its NIB document sent afterwards.
@@ -220,7 +217,6 @@ func TestDeleteDataLeavesNoTrace(t *testing.T) {
 	// A second registration left half way, with a document: a draft.
 	d.send("/daftar")
 	d.pressMsg("PathName_spp_irt")
-	d.pressMsg("CommonContinueButton")
 	c.FillProduct("Keripik Pisang")
 	d.send("250 gr")
 	d.send("6 bulan")
@@ -289,7 +285,6 @@ func TestStaleDraftsArePruned(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
-	c.PressMsg("CommonContinueButton")
 	c.Send("Keripik Pisang")
 	c.Send("/pelatihan") // sets the registration aside
 

@@ -32,9 +32,11 @@ func profileFlow() *flows.Flow {
 				{Name: "name", Prompt: "ProfileAskName", Help: "ProfileHelpName", Input: flows.InputText, Parse: parsePersonName},
 				{Name: "business", Prompt: "ProfileAskBusiness", Help: "ProfileHelpBusiness", Input: flows.InputText, Parse: parseShortText},
 				{Name: "kabupaten", Prompt: "ProfileAskKabupaten", Input: flows.InputChoice, Choices: kabupatenChoices, Columns: 2, PageSize: 8,
+					Match:   matchKabupaten,
 					Display: func(c *flows.Ctx, v string) string { return c.KabupatenName(v) }},
-				{Name: "desa", Prompt: "ProfileAskDesa", Input: flows.InputText, Parse: parseShortText},
+				{Name: "desa", Prompt: "ProfileAskDesa", Input: flows.InputText, Parse: parseShortText, Skip: firstRun},
 				{Name: "phone", Prompt: "ProfileAskPhone", Help: "ProfileHelpPhone", Input: flows.InputContact, Parse: parsePhone,
+					Display: func(c *flows.Ctx, v string) string { return domain.FormatPhone(v) },
 					Save: func(c *flows.Ctx, v string) error {
 						c.Set("phone", v)
 						c.Say(c.T("ProfilePhoneSaved"))
@@ -54,7 +56,7 @@ func profileFlow() *flows.Flow {
 						}
 						return nil
 					}},
-				{Name: "nib_confirm", Prompt: "ProfileConfirmNIB", Input: flows.InputYesNo,
+				{Name: "nib_confirm", Prompt: "ProfileConfirmNIB", Input: flows.InputYesNo, Aside: true,
 					Data: func(c *flows.Ctx) map[string]any {
 						return map[string]any{"NIB": c.Get("nib"), "Digits": len(c.Get("nib"))}
 					},
@@ -65,8 +67,14 @@ func profileFlow() *flows.Flow {
 						}
 						return ""
 					}},
-				{Name: "ovop", Prompt: "ProfileAskOVOP", Help: "ProfileHelpOVOP", Input: flows.InputText, Optional: "CommonSkip", Parse: parseShortText},
-				{Name: "summary", Prompt: "ProfileSummary", Input: flows.InputConfirm,
+				{Name: "ovop", Prompt: "ProfileAskOVOP", Help: "ProfileHelpOVOP", Input: flows.InputText, Optional: "CommonSkip", Parse: parseShortText, Skip: firstRun,
+					Display: func(c *flows.Ctx, v string) string {
+						if v == "" {
+							return c.T("ProfileOVOPNone")
+						}
+						return v
+					}},
+				{Name: "summary", Prompt: "ProfileSummary", Input: flows.InputConfirm, Skip: firstRun, Confirm: "ProfileSaveButton",
 					Data: func(c *flows.Ctx) map[string]any {
 						return map[string]any{"Summary": c.Summary("name", "business", "kabupaten", "desa", "phone", "nib", "ovop")}
 					},
@@ -82,6 +90,7 @@ func profileFlow() *flows.Flow {
 func prefillProfile(c *flows.Ctx) error {
 	b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID)
 	if errors.Is(err, store.ErrNotFound) || c.Owner.Name == "" {
+		c.Set(keyFirstRun, "1")
 		return nil
 	}
 	if err != nil {
@@ -121,6 +130,13 @@ func saveProfile(c *flows.Ctx) error {
 	}
 	return nil
 }
+
+// keyFirstRun marks the first profile of an owner: it asks only what a registration needs (name,
+// business, kabupaten, phone, NIB) and saves without a summary; the desa and the village's OVOP
+// product are asked later, in /profil.
+const keyFirstRun = "_first"
+
+func firstRun(c *flows.Ctx) bool { return c.Get(keyFirstRun) != "" }
 
 // cmdProfile shows the profile (as a summary that can be changed), or asks for it.
 func cmdProfile(c *flows.Ctx) error {
@@ -181,4 +197,18 @@ func kabupatenChoices(c *flows.Ctx) []flows.Choice {
 		out = append(out, flows.Choice{Value: k.Code, Text: k.Name})
 	}
 	return out
+}
+
+// matchKabupaten reads a typed kabupaten as people write it: the seat town ("Bajawa"), an
+// abbreviation ("TTS"), "Kab. Ngada", "Kota Kupang". "Kupang" alone may be the city or the
+// kabupaten: it is asked back.
+func matchKabupaten(c *flows.Ctx, text string) (string, *flows.Problem) {
+	t := strings.ToLower(strings.Join(strings.Fields(strings.Trim(text, " .!")), " "))
+	if t == "kupang" {
+		return "", flows.NewProblem("ProfileKupangWhich")
+	}
+	if k, ok := c.Engine().Rules().FindKabupaten(text); ok {
+		return k.Code, nil
+	}
+	return "", nil
 }

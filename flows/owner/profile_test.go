@@ -15,7 +15,7 @@ func TestProfileTranscript(t *testing.T) {
 	c.Send("/start")
 	c.ExpectMsg("StartWelcomeNew", map[string]any{"Name": "User101"})
 	c.ExpectMsg("ProfileAskName")
-	c.ExpectMsg("CommonStepProgress", map[string]any{"Step": 1, "Total": 8})
+	c.ExpectMsg("CommonStepProgress", map[string]any{"Step": 1, "Total": 5}) // the first profile asks five things
 
 	c.Send("A")
 	c.ExpectMsg("ProfileBadName")
@@ -38,8 +38,6 @@ func TestProfileTranscript(t *testing.T) {
 	c.Send("Atlantis")
 	c.ExpectMsg("CommonChooseButton")
 	c.Send("ngada") // typing a label works too
-	c.ExpectMsg("ProfileAskDesa")
-	c.Send("Beiposo")
 	c.ExpectMsg("ProfileAskPhone")
 	if len(c.Last.Replies[len(c.Last.Replies)-1].Keyboard) == 0 || !c.Last.Replies[len(c.Last.Replies)-1].Keyboard[0][0].RequestContact {
 		t.Fatalf("the phone question should offer a share-contact keyboard button")
@@ -66,18 +64,19 @@ func TestProfileTranscript(t *testing.T) {
 	c.ExpectMsg("ProfileConfirmNIB", map[string]any{"NIB": "123456789012", "Digits": 12})
 	c.PressMsg("CommonNo")
 	c.ExpectMsg("ProfileAskNIB")
-	c.Send("1234567890123")
-	c.ExpectMsg("ProfileAskOVOP")
-
 	c.Send("/kembali") // back shows the previous answer
-	c.ExpectMsg("ProfileAskNIB")
-	c.Expect("1234567890123")
+	c.Expect("123456789012")
+	c.PressMsg("CommonNo")
 	c.Send("1234567890123")
-	c.Send("Kopi arabika Bajawa")
-	c.ExpectMsg("ProfileSummary")
-	c.Expect("Maria Goreti", "Kopi Bajawa Mantap", "Ngada", "Beiposo", "+6281234567890", "1234567890123", "Kopi arabika Bajawa")
+	// The first profile is saved at once (no summary, desa and OVOP wait), and the registration
+	// follows.
+	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti"})
+	c.ExpectMsg("RegisterAskPath")
 
-	// Change one answer from the summary, and come back to it.
+	// /profil: the summary, where the desa and the OVOP product are added.
+	c.Send("/profil")
+	c.ExpectMsg("ProfileSummary")
+	c.Expect("Maria Goreti", "Kopi Bajawa Mantap", "Ngada", "0812-3456-7890", "1234567890123")
 	c.PressMsg("CommonEditButton")
 	c.ExpectMsg("CommonWhichToEdit")
 	c.PressMsg("ProfileAskDesaField")
@@ -86,7 +85,7 @@ func TestProfileTranscript(t *testing.T) {
 	c.ExpectMsg("ProfileSummary")
 	c.Expect("Waepana")
 
-	c.PressMsg("CommonSendButton")
+	c.PressMsg("ProfileSaveButton")
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti"})
 	c.ExpectMsg("MenuText")
 
@@ -109,15 +108,12 @@ func TestProfileWithoutNIB(t *testing.T) {
 	c.Send("Yohanes")
 	c.Send("Madu Hutan Alor")
 	c.Send("Alor")
-	c.Send("Kalabahi")
 	c.Contact("6281311112222", true)
 	c.PressMsg("ProfileNoNIB")
 	c.ExpectMsg("ProfileNIBHowTo")
-	c.ExpectMsg("ProfileAskOVOP")
-	c.PressMsg("CommonSkip")
-	c.ExpectMsg("ProfileSummary")
+	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Yohanes"})
+	c.Send("/profil")
 	c.Expect(h.T("id", "ProfileNIBNone"))
-	c.PressMsg("CommonSendButton")
 	var nib *string
 	h.Query(&nib, `SELECT nib FROM businesses`)
 	if nib != nil && *nib != "" {
@@ -136,7 +132,7 @@ func TestProfileShowAndEdit(t *testing.T) {
 	c.PressMsg("CommonEditButton")
 	c.PressMsg("ProfileAskBusinessField")
 	c.Send("Kopi Bajawa Sejahtera")
-	c.PressMsg("CommonSendButton")
+	c.PressMsg("ProfileSaveButton")
 	var name string
 	h.Query(&name, `SELECT name FROM businesses`)
 	if name != "Kopi Bajawa Sejahtera" {
@@ -170,11 +166,8 @@ func TestProfileHalfDoneIsKept(t *testing.T) {
 	c.ExpectMsg("RegisterProfileFirst")
 	c.ExpectMsg("ProfileAskKabupaten")
 	c.Send("Kota Kupang")
-	c.Send("Oebobo")
 	c.Contact("+6281311112222", true)
 	c.Send("1234567890123")
-	c.PressMsg("CommonSkip")
-	c.PressMsg("CommonSendButton")
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Budi Santoso"})
 	c.ExpectMsg("RegisterAskPath") // the registration that waited for the profile
 	var name string
@@ -191,7 +184,6 @@ func TestTwoDraftsKept(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("PathName_md")
-	c.PressMsg("CommonContinueButton")
 	c.Send("Kopi Luwak Bajawa")
 	c.Send("/profil")
 	c.PressMsg("CommonEditButton")
@@ -202,5 +194,5 @@ func TestTwoDraftsKept(t *testing.T) {
 		t.Fatalf("the parked registration is not offered:\n%s", c.Transcript())
 	}
 	c.Press(reg)
-	c.ExpectMsg("RegisterAskBrand")
+	c.ExpectMsg("RegisterAskProductType")
 }

@@ -39,14 +39,20 @@ func registerFlow() *flows.Flow {
 			}
 			steps = append(steps, chooserSteps(c)...)
 			steps = append(steps,
-				&flows.Step{Name: "checklist", Prompt: "RegisterChecklist", Input: flows.InputInfo, Data: checklistData},
-				&flows.Step{Name: "product_name", Prompt: "RegisterAskProductName", Help: "RegisterHelpProductName", Input: flows.InputText, Parse: parseShortText},
-				&flows.Step{Name: "brand", Prompt: "RegisterAskBrand", Input: flows.InputText, Optional: "RegisterNoBrand", Parse: parseShortText},
+				// The path's checklist comes with the first product question (one message, no extra tap).
+				&flows.Step{Name: "product_name", Prompt: "RegisterAskProductName", Help: "RegisterHelpProductName", Input: flows.InputText, Parse: parseShortText,
+					Data: func(c *flows.Ctx) map[string]any {
+						if _, answered := c.Sess.Data["product_name"]; answered {
+							return map[string]any{}
+						}
+						return map[string]any{"Checklist": c.T("RegisterChecklist", checklistData(c))}
+					}},
+				&flows.Step{Name: "brand", Prompt: "RegisterAskBrand", Input: flows.InputText, Optional: "RegisterNoBrand", Parse: parseShortText, Later: true},
 				&flows.Step{Name: "product_type", Prompt: "RegisterAskProductType", Help: "RegisterHelpProductType", Input: flows.InputText, Parse: parseShortText,
 					Data: func(c *flows.Ctx) map[string]any { return map[string]any{"Path": effectivePath(c)} }},
 				&flows.Step{Name: "composition", Prompt: "RegisterAskComposition", Help: "RegisterHelpComposition", Input: flows.InputText, Parse: parseComposition,
 					Data: func(c *flows.Ctx) map[string]any { return map[string]any{"Percent": needsPercentages(c)} }},
-				&flows.Step{Name: "packaging", Prompt: "RegisterAskPackaging", Input: flows.InputChoice, Columns: 2, Choices: packagingChoices},
+				&flows.Step{Name: "packaging", Prompt: "RegisterAskPackaging", Input: flows.InputChoice, Columns: 2, Choices: packagingChoices, Later: true},
 				&flows.Step{Name: "net_content", Prompt: "RegisterAskNetContent", Help: "RegisterHelpNetContent", Input: flows.InputText, Parse: parseNetContent},
 				&flows.Step{Name: "shelf_life", Prompt: "RegisterAskShelfLife", Help: "RegisterHelpShelfLife", Input: flows.InputText, Parse: parseShelfLife,
 					Display: func(c *flows.Ctx, v string) string { return displayShelfLife(c, v) }},
@@ -208,16 +214,19 @@ func needsPercentages(c *flows.Ctx) bool {
 	return false
 }
 
+// checklistData lists the path's documents, ✅ required and ➕ optional (told apart on a phone),
+// with the legend only when something is optional.
 func checklistData(c *flows.Ctx) map[string]any {
 	var b strings.Builder
+	optional := false
 	for _, d := range pathDocuments(c) {
-		mark := "•"
+		mark := "✅"
 		if d.Need != domain.NeedRequired {
-			mark = "◦"
+			mark, optional = "➕", true
 		}
 		b.WriteString(mark + " " + c.T("DocName_"+d.Code) + "\n")
 	}
-	return map[string]any{"Path": c.PathName(effectivePath(c)), "Documents": strings.TrimRight(b.String(), "\n")}
+	return map[string]any{"Path": c.PathName(effectivePath(c)), "Documents": strings.TrimRight(b.String(), "\n"), "Optional": optional}
 }
 
 // documentSteps asks for each document of the path; "Nanti" records it as missing.

@@ -47,7 +47,6 @@ func TestRegistrationTranscript(t *testing.T) {
 	c.Expect("dari") // from here the total is settled
 
 	c.Expect(h.T("id", "PathName_spp_irt"), h.T("id", "DocName_nib"), h.T("id", "DocName_pkp_certificate"))
-	c.PressMsg("CommonContinueButton")
 
 	c.ExpectMsg("RegisterAskProductName")
 	c.Send("K")
@@ -141,26 +140,23 @@ func TestRegistrationCancelAsksFirst(t *testing.T) {
 	c.CompleteProfile("Sabun Kelor")
 	c.Send("/daftar")
 	c.PressMsg("PathName_kosmetik")
-	c.PressMsg("CommonContinueButton")
 	c.Send("Sabun Kelor Segar")
 	c.PressMsg("CommonBack") // the button, not the command: one step back, the answer shown
 	c.ExpectMsg("RegisterAskProductName")
 	c.Expect("Sabun Kelor Segar")
 	c.Send("Sabun Kelor Segar")
-	c.PressMsg("RegisterNoBrand")
 	c.Send("Sabun mandi batang")
 	c.Send("ab")
 	c.ExpectMsg("RegisterBadComposition")
 	c.Send("minyak kelapa 70%, daun kelor 25%, garam 5%")
-	c.ExpectMsg("RegisterAskPackaging")
+	c.ExpectMsg("RegisterAskNetContent")
 	c.Send("/kembali")
 	c.Send("/kembali")
-	c.Send("/kembali")
-	c.ExpectMsg("RegisterAskBrand")
+	c.ExpectMsg("RegisterAskProductType")
 	c.Send("/batal")
 	c.ExpectMsg("CommonConfirmCancel")
 	c.PressMsg("CommonCancelNo")
-	c.ExpectMsg("RegisterAskBrand")
+	c.ExpectMsg("RegisterAskProductType")
 	c.PressMsg("CommonCancelButton")
 	c.ExpectMsg("CommonConfirmCancel")
 	c.PressMsg("CommonCancelYes")
@@ -191,7 +187,6 @@ func TestStaleButton(t *testing.T) {
 	}
 	c.ExpectMsg("CommonStaleButton")
 	c.Expect(h.T("id", "DocName_pkp_certificate"))
-	c.PressMsg("CommonContinueButton")
 	c.ExpectMsg("RegisterAskProductName")
 
 	// Garbage callback data is also handled politely.
@@ -246,12 +241,13 @@ func TestRegistrationSurvivesRestartAndIsOfferedBack(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
-	c.PressMsg("CommonContinueButton")
 	c.Send("Kopi Bajawa")
-	c.ExpectMsg("RegisterAskBrand")
+	c.ExpectMsg("RegisterAskProductType")
 
 	h.E = h.Engine() // restart
-	c.Send("Mantap")
+	c.Send("Kopi bubuk")
+	c.ExpectMsg("RegisterAskComposition")
+	c.Send("/kembali")
 	c.ExpectMsg("RegisterAskProductType")
 
 	// Another command parks the registration; the menu offers it back.
@@ -278,7 +274,7 @@ func TestRegistrationSurvivesRestartAndIsOfferedBack(t *testing.T) {
 	c.PressMsg("CommonResumeYes")
 	c.ExpectMsg("RegisterAskComposition")
 	c.Send("Kopi arabika")
-	c.ExpectMsg("RegisterAskPackaging")
+	c.ExpectMsg("RegisterAskNetContent")
 
 	// "Start again" throws the draft away.
 	c.Send("/menu")
@@ -297,12 +293,9 @@ func TestRegisterAsksProfileFirst(t *testing.T) {
 	c.ExpectMsg("ProfileAskName")
 	c.Send("Agustina")
 	c.Send("Tenun dan Kelor")
-	c.Send("Sikka")
-	c.Send("Maumere")
+	c.Send("Maumere") // the town names the kabupaten (Sikka)
 	c.Contact("+62 813 5555 6666", true)
 	c.Send("1234567890123")
-	c.PressMsg("CommonSkip")
-	c.PressMsg("CommonSendButton")
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Agustina"})
 	c.ExpectMsg("RegisterAskPath")
 }

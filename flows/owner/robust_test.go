@@ -36,9 +36,9 @@ func TestStoredSessionFromAnotherVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Send("/bantuan")
-	c.ExpectMsg("RegisterAskBrand")
-	c.Send("Kita")
 	c.ExpectMsg("RegisterAskProductType")
+	c.Send("Kopi bubuk")
+	c.ExpectMsg("RegisterAskComposition")
 }
 
 // Pressing a training's button while the profile is being filled in keeps the answers.
@@ -60,7 +60,7 @@ func TestTrainingButtonDuringProfile(t *testing.T) {
 	c.ExpectMsg("TrainingProfileFirst")
 	c.ExpectMsg("ProfileAskKabupaten") // the profile goes on where it was
 	c.Send("Ngada")
-	c.ExpectMsg("ProfileAskDesa")
+	c.ExpectMsg("ProfileAskPhone")
 }
 
 // Changing one answer of the summary survives an interruption; "Nanti" on a document already
@@ -71,7 +71,6 @@ func TestSummaryEditIsKept(t *testing.T) {
 	c.CompleteProfile("Sabun Kelor")
 	c.Send("/daftar")
 	c.PressMsg("PathName_kosmetik")
-	c.PressMsg("CommonContinueButton")
 	c.FillProduct("Sabun Kelor Segar")
 	c.Send("100 g")
 	c.Send("1 tahun")
@@ -117,13 +116,12 @@ func TestTypedAnswersToConfirmations(t *testing.T) {
 
 	c.Send("/daftar")
 	c.PressMsg("PathName_md")
-	c.PressMsg("CommonContinueButton")
 	c.Send("Madu Hutan")
 	c.Send("/menu")
 	c.Send("/daftar")
 	c.ExpectMsg("CommonResumeOffer", map[string]any{"What": h.T("id", "RegisterTitle", map[string]any{"Label": "Madu Hutan"})})
 	c.Send("ya")
-	c.ExpectMsg("RegisterAskBrand")
+	c.ExpectMsg("RegisterAskProductType")
 }
 
 // Looking at /profil and leaving is not an unfinished profile.
@@ -160,10 +158,9 @@ func TestListButtonDuringFlowShowsQuestionAgain(t *testing.T) {
 	data, msg := c.ButtonData(h.T("id", "TrainingRegisterButton"))
 	c.Send("/daftar")
 	c.PressMsg("PathName_md")
-	c.PressMsg("CommonContinueButton")
 	c.PressData(data, msg)
 	c.ExpectMsg("TrainingRegistered", map[string]any{"Title": "Klinik label", "When": h.Msgs.For("id").DateTime(tr.StartsAt), "Place": "Kupang"})
 	c.ExpectMsg("RegisterAskProductName")
 	c.Send("Kopi Luwak")
-	c.ExpectMsg("RegisterAskBrand")
+	c.ExpectMsg("RegisterAskProductType")
 }

@@ -299,6 +299,7 @@ func TestUnknownInputAndHelp(t *testing.T) {
 	h := flowtest.New(t)
 	c := h.Chat(312, "id")
 	c.CompleteProfile("Kopi")
+	c.Send("/menu")
 	c.Send("apa kabar?")
 	c.ExpectMsg("MenuNotUnderstood")
 	c.ExpectMsg("MenuText")

@@ -15,7 +15,6 @@ func TestShortShelfLifeIsStopped(t *testing.T) {
 	c.CompleteProfile("Kue Basah")
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
-	c.PressMsg("CommonContinueButton")
 	c.FillProduct("Kue Lapis")
 	c.Send("500 g")
 	c.Send("5 hari")
