@@ -75,6 +75,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	rp["idle_in_transaction_session_timeout"] = "60000"
 	rp["application_name"] = "umkmbot"
 	rp["timezone"] = "UTC"
+	// Every statement is prepared once per connection (pgx caches them) and its plan kept: the
+	// queries are short and keyed (an id, a chat), so one generic plan serves every value, and
+	// planning each execution anew (PostgreSQL's custom plans) cost more than running it — about
+	// half the database's time per update in the load benchmark (docs/PERFORMANCE.md).
+	rp["plan_cache_mode"] = "force_generic_plan"
 	if opts.SearchPath != "" {
 		rp["search_path"] = opts.SearchPath
 	}

@@ -34,14 +34,10 @@ func TestChatScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := strings.Join([]string{
-		"/start", "Maria Goreti", "Kopi Bajawa Mantap", "Ngada", "Beiposo",
-		"/kontak 0812 3456 7890", "1234567890123", "Kopi arabika",
-		"1", // Kirim (the summary's first button)
-		"/daftar",
+		"/start", "Maria Goreti", "Kopi Bajawa Mantap", "Ngada",
+		"/kontak 0812 3456 7890", "1234567890123", // the profile is saved; the registration follows
 		"1", // SPP-IRT
-		"1", // Lanjut
-		"Kopi Bajawa", "Mantap", "Kopi bubuk", "Kopi arabika 100%",
-		"2", // pouch
+		"Kopi Bajawa", "Kopi bubuk", "Kopi arabika 100%",
 		"250 g", "12 bulan",
 		"2",                               // cool and dry
 		"/kirim " + label,                 // NIB page

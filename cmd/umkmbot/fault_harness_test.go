@@ -125,8 +125,8 @@ func (f *faultRun) reconnect() {
 }
 
 // faultScript is what each owner does: the profile, with the name and business sent at once and
-// then the desa, phone, NIB and OVOP at once (one chat's updates waiting side by side, so order
-// across workers and instances matters), made of bench_owner.go's steps. It also returns the
+// then the phone and the NIB at once (one chat's updates waiting side by side, so order across
+// workers and instances matters), made of bench_owner.go's steps; the NIB saves the profile. It also returns the
 // checks of the bot's replies in the order they must come.
 func faultScript(o *benchOwner) (script []benchStep, replies []func(seenCall) bool, err error) {
 	steps := map[string]benchStep{}
@@ -159,8 +159,7 @@ func faultScript(o *benchOwner) (script []benchStep, replies []func(seenCall) bo
 				return id, nil
 			}}
 	}
-	script = []benchStep{pick("start"), pick("name", "business"), pick("kabupaten"),
-		pick("desa", "phone", "NIB", "OVOP"), pick("send profile")}
+	script = []benchStep{pick("start"), pick("name", "business"), pick("kabupaten"), pick("phone", "NIB")}
 	return script, replies, err
 }
 
@@ -371,16 +370,16 @@ func (f *faultRun) checkProfile(o *benchOwner) {
 			typed = append(typed, e.Text)
 		}
 	}
-	var got [5]string
-	err := f.db.QueryRow(f.ctx, `SELECT coalesce(o.name, ''), b.name, coalesce(b.desa, ''), coalesce(b.nib, ''), coalesce(b.ovop_product, '')
+	var got [3]string
+	err := f.db.QueryRow(f.ctx, `SELECT coalesce(o.name, ''), b.name, coalesce(b.nib, '')
 		FROM owners o JOIN businesses b ON b.owner_id = o.id WHERE o.telegram_user_id = $1`, o.user.ID()).
-		Scan(&got[0], &got[1], &got[2], &got[3], &got[4])
+		Scan(&got[0], &got[1], &got[2])
 	if err != nil {
 		f.t.Errorf("chat %d: the profile: %v", o.user.ID(), err)
 		return
 	}
 	if !slices.Equal(got[:], typed) {
-		f.t.Errorf("chat %d: the database holds name, business, desa, NIB, OVOP = %q; the owner typed %q", o.user.ID(), got, typed)
+		f.t.Errorf("chat %d: the database holds name, business, NIB = %q; the owner typed %q", o.user.ID(), got, typed)
 	}
 }
 
