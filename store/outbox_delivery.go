@@ -381,6 +381,12 @@ func DropChatOutbox(ctx context.Context, db DB, chatID int64) (int64, error) {
 	return dropOutbox(ctx, db, "dropped: the owner's data was deleted", `o.chat_id = $2`, chatID)
 }
 
+// DropBroadcastOutbox removes every message of the broadcast still queued (staff cancelled it)
+// and returns how many; each is kept in outbox_failed as "cancelled", which the report counts.
+func DropBroadcastOutbox(ctx context.Context, db DB, broadcastID int64) (int64, error) {
+	return dropOutbox(ctx, db, "cancelled", `o.broadcast_id = $2`, broadcastID)
+}
+
 // FailUnreachableOutbox fails the messages queued for owners who blocked the bot: reminders and
 // broadcasts queued after the 403, and anything queued before it. A reply queued after it exists
 // only because the owner wrote again, so it stays. It returns how many were failed.

@@ -1,0 +1,290 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Audience kinds of a broadcast.
+const (
+	AudienceAll       = "all"       // every owner (within Kabupaten, when set)
+	AudienceKabupaten = "kabupaten" // owners with a business in Value (a kabupaten code)
+	AudiencePath      = "path"      // owners with a submitted application on the permit path Value
+	AudienceStatus    = "status"    // owners with an application in status Value
+	AudienceOVOP      = "ovop"      // owners whose business makes their village's OVOP product
+)
+
+// Audience says who receives a broadcast. Kabupaten, when not empty, bounds every kind: only
+// owners with a business in one of these kabupaten (the sender's office's area).
+type Audience struct {
+	Kind      string   `json:"kind"`
+	Value     string   `json:"value,omitempty"`
+	Kabupaten []string `json:"kabupaten,omitempty"`
+}
+
+// Broadcast statuses.
+const (
+	BroadcastQueued    = "queued"    // being fanned out into the outbox
+	BroadcastSending   = "sending"   // every recipient queued; the sender works through them
+	BroadcastDone      = "done"      // nothing of it left to send
+	BroadcastCancelled = "cancelled" // cancelled by staff: what was not sent never will be
+)
+
+// Broadcast is a pengumuman: Texts is what owners see, per language ("id", "en").
+type Broadcast struct {
+	ID         int64
+	CreatedBy  int64 // staff id
+	StaffChat  int64 // where the report goes
+	Audience   Audience
+	Texts      map[string]string
+	Status     string
+	FannedTo   int64 // the last owner id queued
+	Queued     int
+	CreatedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// BroadcastDedupeKey is the outbox dedupe key of the broadcast's message to one owner.
+func BroadcastDedupeKey(broadcastID, ownerID int64) string {
+	return "bc:" + strconv.FormatInt(broadcastID, 10) + ":" + strconv.FormatInt(ownerID, 10)
+}
+
+// audienceSQL is the condition on owners o that selects the audience $1 (its jsonb). Deleted
+// owners and active staff are never in it; owners who blocked the bot are (they are counted as
+// unreachable, not retried).
+const audienceSQL = `o.deleted_at IS NULL
+	AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.telegram_user_id = o.telegram_user_id AND s.active)
+	AND (jsonb_array_length(coalesce($1::jsonb->'kabupaten', '[]')) = 0 OR EXISTS (
+		SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND b.kabupaten IN (SELECT jsonb_array_elements_text($1::jsonb->'kabupaten'))))
+	AND CASE $1::jsonb->>'kind'
+		WHEN 'all' THEN true
+		WHEN 'kabupaten' THEN EXISTS (SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND b.kabupaten = $1::jsonb->>'value')
+		WHEN 'path' THEN EXISTS (SELECT 1 FROM applications a WHERE a.owner_id = o.id AND a.path = $1::jsonb->>'value' AND a.status <> 'draft')
+		WHEN 'status' THEN EXISTS (SELECT 1 FROM applications a WHERE a.owner_id = o.id AND a.status = $1::jsonb->>'value')
+		WHEN 'ovop' THEN EXISTS (SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND coalesce(b.ovop_product, '') <> '')
+		ELSE false END`
+
+// AudienceSize counts the owners the audience reaches now, and how many of them blocked the bot.
+func AudienceSize(ctx context.Context, db DB, a Audience) (total, unreachable int, err error) {
+	err = db.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE o.unreachable_at IS NOT NULL) FROM owners o WHERE `+audienceSQL, a).
+		Scan(&total, &unreachable)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: audience size: %w", err)
+	}
+	return total, unreachable, nil
+}
+
+// CreateBroadcast stores b as queued (to be fanned out) and sets its ID and CreatedAt.
+func CreateBroadcast(ctx context.Context, db DB, b *Broadcast) error {
+	kab := ""
+	if b.Audience.Kind == AudienceKabupaten {
+		kab = b.Audience.Value
+	}
+	err := db.QueryRow(ctx, `
+		INSERT INTO broadcasts (created_by, staff_chat, text, kabupaten, audience, texts, status)
+		VALUES (nullif($1::bigint, 0), $2, $3, nullif($4, ''), $5, $6, 'queued')
+		RETURNING id, created_at`,
+		b.CreatedBy, b.StaffChat, b.Texts["id"], kab, b.Audience, b.Texts).Scan(&b.ID, &b.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("store: create broadcast: %w", err)
+	}
+	b.Status = BroadcastQueued
+	return nil
+}
+
+const broadcastColumns = `id, coalesce(created_by, 0), staff_chat, audience, texts, status, fanned_to, queued, created_at, finished_at`
+
+func scanBroadcast(row pgx.Row) (Broadcast, error) {
+	var b Broadcast
+	err := row.Scan(&b.ID, &b.CreatedBy, &b.StaffChat, &b.Audience, &b.Texts, &b.Status, &b.FannedTo, &b.Queued,
+		&b.CreatedAt, &b.FinishedAt)
+	return b, err
+}
+
+// BroadcastByID returns the broadcast, or ErrNotFound.
+func BroadcastByID(ctx context.Context, db DB, id int64) (Broadcast, error) {
+	b, err := scanBroadcast(db.QueryRow(ctx, `SELECT `+broadcastColumns+` FROM broadcasts WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Broadcast{}, fmt.Errorf("store: broadcast %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Broadcast{}, fmt.Errorf("store: broadcast %d: %w", id, err)
+	}
+	return b, nil
+}
+
+// OpenBroadcasts returns the ids of broadcasts still being fanned out or sent, oldest first.
+func OpenBroadcasts(ctx context.Context, db DB) ([]int64, error) {
+	rows, err := db.Query(ctx, `SELECT id FROM broadcasts WHERE status IN ('queued', 'sending') ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: open broadcasts: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("store: open broadcasts: %w", err)
+	}
+	return ids, nil
+}
+
+// FanOutBroadcast queues the broadcast's next batch of recipients (up to batch owners, by owner
+// id after the last one queued) at broadcast priority, each with the payload of their language
+// (payloads["id"] when theirs is missing), in one transaction of its own: the owners read, one
+// EnqueueMany, the broadcast's progress. A restart in the middle therefore goes on where the
+// last committed batch ended, and the dedupe key per (broadcast, owner) keeps even an overlap
+// from sending twice. Owners who blocked the bot go straight to outbox_failed (EnqueueMany). It
+// returns how many recipients this batch had and whether the fan-out is over (every recipient
+// queued: the broadcast moves to sending; or it was cancelled or is not queued).
+func FanOutBroadcast(ctx context.Context, db DB, id int64, payloads map[string][]byte, batch int) (n int, done bool, err error) {
+	if len(payloads["id"]) == 0 {
+		return 0, false, fmt.Errorf("store: fan out broadcast %d: no payload in id", id)
+	}
+	err = inTx(ctx, db, func(tx DB) error {
+		b, err := scanBroadcast(tx.QueryRow(ctx, `SELECT `+broadcastColumns+` FROM broadcasts WHERE id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if b.Status != BroadcastQueued {
+			done = true
+			return nil
+		}
+		rows, err := tx.Query(ctx, `SELECT o.id, o.chat_id, o.lang FROM owners o WHERE `+audienceSQL+`
+			AND o.id > $2 ORDER BY o.id LIMIT $3`, b.Audience, b.FannedTo, batch)
+		if err != nil {
+			return err
+		}
+		type recipient struct {
+			id, chat int64
+			lang     string
+		}
+		rcpts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recipient, error) {
+			var x recipient
+			err := r.Scan(&x.id, &x.chat, &x.lang)
+			return x, err
+		})
+		if err != nil {
+			return err
+		}
+		msgs := make([]OutboxMessage, len(rcpts))
+		for i, r := range rcpts {
+			p := payloads[r.lang]
+			if len(p) == 0 {
+				p = payloads["id"]
+			}
+			msgs[i] = OutboxMessage{ChatID: r.chat, Priority: PriorityBroadcast, Payload: p, BroadcastID: id,
+				DedupeKey: BroadcastDedupeKey(id, r.id)}
+		}
+		if _, err := EnqueueMany(ctx, tx, msgs); err != nil {
+			return err
+		}
+		n = len(rcpts)
+		done = n < batch
+		last := b.FannedTo
+		if n > 0 {
+			last = rcpts[n-1].id
+		}
+		status := BroadcastQueued
+		if done {
+			status = BroadcastSending
+		}
+		_, err = tx.Exec(ctx, `UPDATE broadcasts SET fanned_to = $2, queued = queued + $3, status = $4 WHERE id = $1`,
+			id, last, n, status)
+		return err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("store: fan out broadcast %d: %w", id, err)
+	}
+	return n, done, nil
+}
+
+// BroadcastReport is how a broadcast went so far.
+type BroadcastReport struct {
+	Status      string
+	Queued      int // recipients handed to the outbox
+	Waiting     int // still in the outbox
+	Delivered   int // accepted by Telegram
+	Unreachable int // blocked the bot (before or during)
+	Failed      int // refused for another reason
+	Cancelled   int // dropped by a cancel
+}
+
+// Reasons of outbox_failed a broadcast's report reads.
+const (
+	reasonUnreachable = "owner unreachable"
+	reasonCancelled   = "cancelled"
+)
+
+// BroadcastReportOf counts the broadcast's messages: delivered are those queued and neither
+// still in the outbox nor in outbox_failed.
+func BroadcastReportOf(ctx context.Context, db DB, id int64) (BroadcastReport, error) {
+	var r BroadcastReport
+	err := db.QueryRow(ctx, `
+		SELECT b.status, b.queued,
+			(SELECT count(*) FROM outbox o WHERE o.broadcast_id = b.id),
+			f.unreachable, f.failed, f.cancelled
+		FROM broadcasts b, LATERAL (
+			SELECT count(*) FILTER (WHERE reason = $2 OR reason LIKE 'forbidden%') AS unreachable,
+				count(*) FILTER (WHERE reason = $3) AS cancelled,
+				count(*) FILTER (WHERE reason <> $2 AND reason NOT LIKE 'forbidden%' AND reason <> $3) AS failed
+			FROM outbox_failed WHERE broadcast_id = b.id) f
+		WHERE b.id = $1`, id, reasonUnreachable, reasonCancelled).
+		Scan(&r.Status, &r.Queued, &r.Waiting, &r.Unreachable, &r.Failed, &r.Cancelled)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, fmt.Errorf("store: broadcast %d report: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("store: broadcast %d report: %w", id, err)
+	}
+	r.Delivered = max(r.Queued-r.Waiting-r.Unreachable-r.Failed-r.Cancelled, 0)
+	return r, nil
+}
+
+// FinishBroadcast marks a broadcast whose recipients are all queued as done once nothing of it
+// is left in the outbox, and reports whether it did (false: still sending, or not in sending).
+func FinishBroadcast(ctx context.Context, db DB, id int64, at time.Time) (bool, error) {
+	tag, err := db.Exec(ctx, `
+		UPDATE broadcasts b SET status = 'done', finished_at = $2
+		WHERE b.id = $1 AND b.status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id)`, id, at)
+	if err != nil {
+		return false, fmt.Errorf("store: finish broadcast %d: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// CancelBroadcast stops a broadcast still queued or sending: no further recipient is queued and
+// what waits in the outbox is dropped (kept in outbox_failed as "cancelled"). It returns how many
+// messages were dropped, and ErrNotFound when the broadcast is not open (done, cancelled, none).
+// Give it a transaction: the status and the drop go together. A fan-out batch holds the
+// broadcast's row while it runs, so the cancel waits for it and then drops its messages too.
+func CancelBroadcast(ctx context.Context, db DB, id int64, at time.Time) (int64, error) {
+	tag, err := db.Exec(ctx, `UPDATE broadcasts SET status = 'cancelled', finished_at = $2
+		WHERE id = $1 AND status IN ('queued', 'sending')`, id, at)
+	if err != nil {
+		return 0, fmt.Errorf("store: cancel broadcast %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return 0, fmt.Errorf("store: cancel broadcast %d: %w", id, ErrNotFound)
+	}
+	return DropBroadcastOutbox(ctx, db, id)
+}
+
+// RecentBroadcasts returns the latest broadcasts, newest first; createdBy 0 means anyone's.
+func RecentBroadcasts(ctx context.Context, db DB, createdBy int64, limit int) ([]Broadcast, error) {
+	rows, err := db.Query(ctx, `SELECT `+broadcastColumns+` FROM broadcasts
+		WHERE $1 = 0 OR created_by = $1 ORDER BY id DESC LIMIT $2`, createdBy, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent broadcasts: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Broadcast, error) { return scanBroadcast(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: recent broadcasts: %w", err)
+	}
+	return out, nil
+}
