@@ -3,6 +3,7 @@ package flows
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"umkmbot/flows/domain"
 	"umkmbot/store"
@@ -17,6 +18,7 @@ const (
 	PowerAct         Power = "act"          // change its status, claim it, note on it
 	PowerSeePhone    Power = "see_phone"    // see the owner's phone unmasked
 	PowerManageStaff Power = "manage_staff" // invite and remove staff
+	PowerBroadcast   Power = "broadcast"    // announce to owners of the office's area
 )
 
 // The errors of Authorize: ErrForbidden when the person may not do this at all (an owner, a
@@ -40,7 +42,7 @@ func (e *Engine) Authorize(a Actor, p Power, app *store.Application) error {
 		}
 		return nil
 	}
-	if p == PowerAct && a.Staff.Role == "viewer" {
+	if (p == PowerAct || p == PowerBroadcast) && a.Staff.Role == "viewer" {
 		return fmt.Errorf("%w: a viewer may not act", ErrForbidden)
 	}
 	if app == nil {
@@ -70,3 +72,39 @@ func (e *Engine) OfficeOf(app store.Application) string {
 
 // Authorize checks a power of the person of this update (see Engine.Authorize).
 func (c *Ctx) Authorize(p Power, app *store.Application) error { return c.e.Authorize(c.Actor, p, app) }
+
+// Area is the kabupaten a staff member's powers over owners reach: their office's, or nil (the
+// whole province) for an admin.
+func (e *Engine) Area(a Actor) []string {
+	if a.Role == RoleAdmin {
+		return nil
+	}
+	o, _ := e.rules.Office(a.Office())
+	return o.Kabupaten
+}
+
+// AuthorizeArea checks a power over the owners of area (kabupaten codes; nil is the whole
+// province): admins reach everywhere, office staff only the kabupaten their office covers (a BPOM
+// unit its kabupaten, a health office its one). Owners of a kabupaten outside reads as
+// ErrNotFound, like another office's application.
+func (e *Engine) AuthorizeArea(a Actor, p Power, area []string) error {
+	if err := e.Authorize(a, p, nil); err != nil || a.Role == RoleAdmin {
+		return err
+	}
+	mine := e.Area(a)
+	if len(mine) == 0 {
+		return fmt.Errorf("%w: %s without an office's area", ErrForbidden, p)
+	}
+	if len(area) == 0 {
+		return fmt.Errorf("%w: %s over the whole province as %s", ErrNotFound, p, a.Office())
+	}
+	for _, k := range area {
+		if !slices.Contains(mine, k) {
+			return fmt.Errorf("%w: %s in %s, not %s's", ErrNotFound, p, k, a.Office())
+		}
+	}
+	return nil
+}
+
+// AuthorizeArea checks a power over owners of area for the person of this update.
+func (c *Ctx) AuthorizeArea(p Power, area []string) error { return c.e.AuthorizeArea(c.Actor, p, area) }

@@ -17,7 +17,7 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "staff",
 		Roles: []flows.Role{flows.RoleStaff, flows.RoleAdmin},
-		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow()},
+		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow()},
 		Commands: map[string]flows.Handler{
 			"antrian":   func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
 			"cari":      cmdSearch,
@@ -26,8 +26,11 @@ func Flowset() *flows.Flowset {
 				return guarded(c, flows.PowerManageStaff, nil, func() error { return c.Start("invite") })
 			},
 			"staf": func(c *flows.Ctx, _ string) error { return listStaff(c) },
+			"umumkan": func(c *flows.Ctx, _ string) error {
+				return guarded(c, flows.PowerBroadcast, nil, func() error { return c.Start("broadcast") })
+			},
 		},
-		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik"},
+		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan"},
 		Actions: map[string]flows.Handler{
 			"q":       func(c *flows.Ctx, arg string) error { return showQueue(c, parseQueueView(arg)) },
 			"card":    func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerView, showCard) },
@@ -36,6 +39,8 @@ func Flowset() *flows.Flowset {
 			"doc":     sendDocument,
 			"do":      doAction,
 			"stfrm":   removeStaff,
+			"bcr":     showBroadcastReport,
+			"bcx":     cancelBroadcast,
 		},
 		DeepLinks: map[string]flows.Handler{"staf_": redeemInvite},
 		Menu:      menu,
@@ -49,6 +54,9 @@ func menu(c *flows.Ctx) (string, [][]flows.Button) {
 	rows := [][]flows.Button{
 		{{Label: c.T("StaffMenuQueue"), Data: "a:go:antrian"}, {Label: c.T("StaffMenuSearch"), Data: "a:go:cari"}},
 		{{Label: c.T("StaffMenuStats"), Data: "a:go:statistik"}},
+	}
+	if c.Authorize(flows.PowerBroadcast, nil) == nil {
+		rows[1] = append(rows[1], flows.Button{Label: c.T("StaffMenuBroadcast"), Data: "a:go:umumkan"})
 	}
 	if c.Authorize(flows.PowerManageStaff, nil) == nil {
 		rows = append(rows, []flows.Button{{Label: c.T("StaffMenuInvite"), Data: "a:go:staf_undang"}, {Label: c.T("StaffMenuTeam"), Data: "a:go:staf"}})
@@ -67,7 +75,11 @@ func officeName(c *flows.Ctx, code string) string {
 // guarded runs do when the person holds the power over app, and otherwise says why not: the one
 // answer to a refusal (an application of another office reads as one that does not exist).
 func guarded(c *flows.Ctx, p flows.Power, app *store.Application, do func() error) error {
-	err := c.Authorize(p, app)
+	return unlessRefused(c, c.Authorize(p, app), do)
+}
+
+// unlessRefused runs do when err (of an Authorize) is nil, and otherwise gives the refusal's answer.
+func unlessRefused(c *flows.Ctx, err error, do func() error) error {
 	switch {
 	case err == nil:
 		return do()
