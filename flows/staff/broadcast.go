@@ -241,14 +241,15 @@ func showBroadcastReport(c *flows.Ctx, arg string) error {
 		if err != nil {
 			return err
 		}
-		c.Reply(flows.Reply{Text: reportText(c.L, b.ID, r), Buttons: broadcastButtons(c, b.ID,
+		c.Reply(flows.Reply{Text: BroadcastReportText(c.L, b.ID, r), Buttons: broadcastButtons(c, b.ID,
 			r.Status == store.BroadcastQueued || r.Status == store.BroadcastSending)})
 		return nil
 	})
 }
 
-// reportText is a broadcast's report in the staff member's language.
-func reportText(l *locales.Localizer, id int64, r store.BroadcastReport) string {
+// BroadcastReportText is a broadcast's report in the staff member's language (also the final report
+// the broadcast runner sends).
+func BroadcastReportText(l *locales.Localizer, id int64, r store.BroadcastReport) string {
 	return l.T("BroadcastReport", map[string]any{"ID": id, "Status": l.T("BroadcastStatus_" + r.Status),
 		"Delivered": r.Delivered, "Waiting": r.Waiting, "Unreachable": r.Unreachable, "Failed": r.Failed, "Cancelled": r.Cancelled})
 }

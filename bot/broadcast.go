@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"umkmbot/flows"
+	"umkmbot/flows/staff"
+	"umkmbot/locales"
+	"umkmbot/store"
+)
+
+// DefaultBroadcastBatch is how many recipients one fan-out transaction queues.
+const DefaultBroadcastBatch = 5000
+
+// BroadcasterConfig is what a Broadcaster needs. Store and Messages are required.
+type BroadcasterConfig struct {
+	Store    *store.Store
+	Messages *locales.Bundle
+	// Batch is how many recipients one transaction queues (default DefaultBroadcastBatch).
+	Batch int
+	// Every is how often Run looks for broadcasts to fan out or finish (default 2s).
+	Every time.Duration
+	// Nudge, when set, tells the sender that messages were queued.
+	Nudge  func()
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Broadcaster turns the broadcasts staff confirmed (/umumkan, which only stores them) into
+// outbox messages at broadcast priority, and tells the sender of each when it is over.
+//
+// Why here: an outbox payload is this package's format (Payload), which flows cannot import, and
+// a broadcast of 50,000 must not be one transaction of the update that confirmed it. So the
+// conversation stores the broadcast with its text per language, and the broadcaster encodes one
+// payload per language and hands it to store.FanOutBroadcast, batch after batch, each its own
+// transaction with the broadcast's progress: a restart goes on where the last batch ended, and
+// the dedupe key per (broadcast, owner) keeps anyone from getting it twice. Several instances may
+// run one each: batches of one broadcast take turns on its row.
+type Broadcaster struct {
+	cfg BroadcasterConfig
+	log *slog.Logger
+}
+
+// NewBroadcaster makes a broadcaster; Run runs it.
+func NewBroadcaster(cfg BroadcasterConfig) *Broadcaster {
+	if cfg.Batch <= 0 {
+		cfg.Batch = DefaultBroadcastBatch
+	}
+	if cfg.Every <= 0 {
+		cfg.Every = 2 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Broadcaster{cfg: cfg, log: cfg.Logger}
+}
+
+// Run makes a pass every cfg.Every until ctx ends.
+func (b *Broadcaster) Run(ctx context.Context) error {
+	t := time.NewTicker(b.cfg.Every)
+	defer t.Stop()
+	for {
+		if err := b.Pass(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("broadcaster: pass failed; trying again", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Pass fans out every broadcast still being queued, and finishes those with nothing left in the
+// outbox: the broadcast is marked done and its sender gets the report (once: the dedupe key).
+func (b *Broadcaster) Pass(ctx context.Context) error {
+	db := b.cfg.Store.DB()
+	ids, err := store.OpenBroadcasts(ctx, db)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := b.fanOut(ctx, id); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := b.finish(ctx, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Broadcaster) fanOut(ctx context.Context, id int64) error {
+	db := b.cfg.Store.DB()
+	bc, err := store.BroadcastByID(ctx, db, id)
+	if err != nil || bc.Status != store.BroadcastQueued {
+		return err
+	}
+	payloads := map[string][]byte{}
+	for lang, text := range bc.Texts {
+		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{Text: text}})
+		if err != nil {
+			return fmt.Errorf("broadcast %d: %w", id, err)
+		}
+		payloads[lang] = p
+	}
+	for {
+		n, done, err := store.FanOutBroadcast(ctx, db, id, payloads, b.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		if n > 0 && b.cfg.Nudge != nil {
+			b.cfg.Nudge()
+		}
+		if done || ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *Broadcaster) finish(ctx context.Context, id int64) error {
+	queued := false
+	err := b.cfg.Store.Tx(ctx, func(tx pgx.Tx) error {
+		done, err := store.FinishBroadcast(ctx, tx, id, b.cfg.Now())
+		if err != nil || !done {
+			return err
+		}
+		bc, err := store.BroadcastByID(ctx, tx, id)
+		if err != nil || bc.StaffChat == 0 {
+			return err
+		}
+		r, err := store.BroadcastReportOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		lang := "id"
+		if o, err := store.OwnerByTelegramID(ctx, tx, bc.StaffChat); err == nil {
+			lang = o.Lang
+		}
+		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{
+			Text: staff.BroadcastReportText(b.cfg.Messages.For(lang), id, r)}})
+		if err != nil {
+			return err
+		}
+		_, queued, err = store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: bc.StaffChat, Priority: store.PriorityReply,
+			Payload: p, DedupeKey: "bcdone:" + strconv.FormatInt(id, 10)})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("finish broadcast %d: %w", id, err)
+	}
+	if queued && b.cfg.Nudge != nil {
+		b.cfg.Nudge()
+	}
+	return nil
+}
