@@ -39,6 +39,7 @@ func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.
 	return bot.NewScheduler(bot.SchedulerConfig{Location: cfg.Location, Logger: log, Jobs: []bot.Job{
 		bot.HousekeepingJob(housekeeper, cfg.JobHousekeeping),
 		bot.ReminderJob(st, "training-reminders", cfg.JobTrainingReminders, js.TrainingReminders),
+		bot.ReminderJob(st, "correction-deadlines", cfg.JobCorrectionDeadlines, js.CorrectionDeadlines),
 	}})
 }
 

@@ -38,7 +38,10 @@ func TestTrainingRemindersAcrossMonthEnd(t *testing.T) {
 			early := at(2026, 11, 25, 9, 0)
 			a, b, c, d := h.owner(101, "id"), h.owner(102, "en"), h.owner(103, "id"), h.owner(104, "id")
 			starts := at(2026, 12, 1, 10, 0)
-			h.training("PKP Bajawa", starts, map[int64]time.Time{a.ID: early, b.ID: early, c.ID: at(2026, 11, 30, 12, 0)})
+			gone, blocked := h.owner(105, "id"), h.owner(106, "id")
+			h.training("PKP Bajawa", starts, map[int64]time.Time{a.ID: early, b.ID: early, c.ID: at(2026, 11, 30, 12, 0), gone.ID: early, blocked.ID: early})
+			h.exec(`UPDATE owners SET unreachable_at = $2 WHERE id = $1`, blocked.ID, early) // blocked the bot
+			h.exec(`UPDATE owners SET deleted_at = $2 WHERE id = $1`, gone.ID, early)        // /hapus_data: no reminders
 			cancelled := h.training("PKP batal", at(2026, 12, 1, 11, 0), map[int64]time.Time{a.ID: early})
 			h.exec(`UPDATE trainings SET cancelled_at = $2 WHERE id = $1`, cancelled, early)
 			moved := h.training("Label kemasan", at(2026, 12, 1, 15, 0), map[int64]time.Time{d.ID: early})
@@ -59,6 +62,11 @@ func TestTrainingRemindersAcrossMonthEnd(t *testing.T) {
 				want{chat: 104, keyEnd: "d1:2026-12-02", at: at(2026, 12, 1, 8, 0), contains: "Rabu, 2 Desember 2026 pukul 09.00 WITA"},
 				want{chat: 104, keyEnd: fmt.Sprintf("soon:%d", movedTo.Unix()), at: at(2026, 12, 2, 7, 0)},
 			)
+			// The owner who blocked the bot: both reminders decided, recorded as undeliverable.
+			var failed int
+			if err := h.st.DB().QueryRow(h.ctx, `SELECT count(*) FROM outbox_failed WHERE chat_id = 106 AND reason = 'owner unreachable'`).Scan(&failed); err != nil || failed != 2 {
+				t.Errorf("%d reminders of the blocked owner recorded as failed (%v), want 2", failed, err)
+			}
 		})
 	}
 }
