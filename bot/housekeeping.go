@@ -38,8 +38,6 @@ const (
 // defaults.
 type HousekeeperConfig struct {
 	Store *store.Store
-	// Interval is the time between two rounds (default 1h).
-	Interval time.Duration
 	// The retention windows (defaults above). A negative window keeps that table's rows for
 	// ever, except the inbox's, which is never more than DefaultRetainInbox.
 	RetainInbox, RetainLookups, RetainDrafts, RetainAudit, RetainOutbox time.Duration
@@ -49,7 +47,8 @@ type HousekeeperConfig struct {
 	Logger *slog.Logger
 }
 
-// Housekeeper deletes what has served its purpose, every Interval: handled inbox updates,
+// Housekeeper deletes what has served its purpose, each time the scheduler runs the
+// "housekeeping" job (HousekeepingJob): handled inbox updates,
 // status lookups, stale conversations and drafts, old audit entries, the outbox's record of failed
 // messages and its old dedupe keys (sent messages leave the outbox at once). Several instances may run
 // one each: pruning twice removes nothing twice.
@@ -64,11 +63,8 @@ type Pruned struct {
 	Inbox, Lookups, Sessions, Drafts, Audit, Outbox int64
 }
 
-// NewHousekeeper makes a housekeeper; Run starts it.
+// NewHousekeeper makes a housekeeper; HousekeepingJob schedules it.
 func NewHousekeeper(cfg HousekeeperConfig) *Housekeeper {
-	if cfg.Interval <= 0 {
-		cfg.Interval = time.Hour
-	}
 	if cfg.RetainInbox <= 0 || cfg.RetainInbox > DefaultRetainInbox {
 		cfg.RetainInbox = DefaultRetainInbox
 	}
@@ -93,26 +89,14 @@ func NewHousekeeper(cfg HousekeeperConfig) *Housekeeper {
 	return &Housekeeper{cfg: cfg, log: cfg.Logger}
 }
 
-// Run does a round at once and then every Interval, until ctx is done.
-func (h *Housekeeper) Run(ctx context.Context) error {
-	t := time.NewTicker(h.cfg.Interval)
-	defer t.Stop()
-	for {
-		if _, err := h.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			h.log.Warn("housekeeping: a round failed; the next one tries again", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
 // RunOnce does one round: each table is pruned past its window, even when another failed (the
 // errors are joined). It logs what it removed.
 func (h *Housekeeper) RunOnce(ctx context.Context) (Pruned, error) {
-	now := h.cfg.Now()
+	return h.prune(ctx, h.cfg.Now())
+}
+
+// prune is a round at the given time.
+func (h *Housekeeper) prune(ctx context.Context, now time.Time) (Pruned, error) {
 	db := h.cfg.Store.DB()
 	var p Pruned
 	var errs []error

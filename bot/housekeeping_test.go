@@ -101,32 +101,3 @@ func TestHousekeeperWindows(t *testing.T) {
 		t.Errorf("pruned %+v, want %+v", p, want)
 	}
 }
-
-// Run does a round at once, and returns when its context ends.
-func TestHousekeeperRun(t *testing.T) {
-	s := storetest.New(t)
-	now := time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)
-	seedRetention(t, s.DB(), now)
-	h := NewHousekeeper(HousekeeperConfig{Store: s, Now: func() time.Time { return now }, Interval: time.Hour})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- h.Run(ctx) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var n int
-		if err := s.DB().QueryRow(context.Background(), `SELECT count(*) FROM lookups`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Run did not prune at start")
-		}
-		time.Sleep(5 * time.Millisecond) // polling for a condition, not timing
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-}

@@ -19,6 +19,7 @@ const (
 	PowerSeePhone    Power = "see_phone"    // see the owner's phone unmasked
 	PowerManageStaff Power = "manage_staff" // invite and remove staff
 	PowerBroadcast   Power = "broadcast"    // announce to owners of the office's area
+	PowerTrainings   Power = "trainings"    // schedule and manage trainings in the office's area
 )
 
 // The errors of Authorize: ErrForbidden when the person may not do this at all (an owner, a
@@ -42,7 +43,7 @@ func (e *Engine) Authorize(a Actor, p Power, app *store.Application) error {
 		}
 		return nil
 	}
-	if (p == PowerAct || p == PowerBroadcast) && a.Staff.Role == "viewer" {
+	if (p == PowerAct || p == PowerBroadcast || p == PowerTrainings) && a.Staff.Role == "viewer" {
 		return fmt.Errorf("%w: a viewer may not act", ErrForbidden)
 	}
 	if app == nil {

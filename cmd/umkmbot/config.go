@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"umkmbot/bot"
 )
 
@@ -55,6 +57,11 @@ type Config struct {
 	WebhookHold     time.Duration
 	// Retention windows of the housekeeping (serve).
 	RetainInbox, RetainLookups, RetainDrafts, RetainAudit, RetainOutbox time.Duration
+	// Schedules of the scheduled jobs (standard cron syntax, read in WITA), and the reminders'
+	// timing: the hour a day-based reminder is due, how long before a training its last one goes.
+	JobHousekeeping, JobTrainingReminders, JobCorrectionDeadlines string
+	RemindHour                                                    int
+	TrainingRemindBefore                                          time.Duration
 }
 
 // setting is one configuration value: an environment variable with a flag that overrides it.
@@ -99,6 +106,11 @@ func (c *Config) settings() []*setting {
 		{env: "RETAIN_DRAFTS", flag: "retain-drafts", def: "2160h", help: "how long an untouched conversation or a draft set aside is kept (90 days)", dst: new(string), check: durationWithin(&c.RetainDrafts, 24*time.Hour, 10*365*24*time.Hour)},
 		{env: "RETAIN_AUDIT", flag: "retain-audit", def: "17520h", help: "how long the audit log is kept (2 years)", dst: new(string), check: durationWithin(&c.RetainAudit, 24*time.Hour, 20*365*24*time.Hour)},
 		{env: "RETAIN_OUTBOX", flag: "retain-outbox", def: "2160h", help: "how long the record of undeliverable messages and the dedupe keys of queued ones are kept (90 days)", dst: new(string), check: durationWithin(&c.RetainOutbox, 24*time.Hour, 10*365*24*time.Hour)},
+		{env: "JOB_HOUSEKEEPING", flag: "job-housekeeping", def: "0 * * * *", help: "when the housekeeping job prunes what the RETAIN_* windows let go (cron syntax, WITA)", dst: &c.JobHousekeeping, check: checkCron},
+		{env: "JOB_TRAINING_REMINDERS", flag: "job-training-reminders", def: "*/10 * * * *", help: "when the training reminders are decided (cron syntax, WITA); each run catches up on what is due and not yet sent", dst: &c.JobTrainingReminders, check: checkCron},
+		{env: "JOB_CORRECTION_DEADLINES", flag: "job-correction-deadlines", def: "0 * * * *", help: "when the correction-deadline reminders are decided (cron syntax, WITA)", dst: &c.JobCorrectionDeadlines, check: checkCron},
+		{env: "REMIND_HOUR", flag: "remind-hour", def: "8", help: "hour of the day (5-21, WITA: not at night) a day-based reminder is due: the day before a training, a correction deadline", dst: new(string), check: integer(&c.RemindHour, 5, 21)},
+		{env: "TRAINING_REMIND_BEFORE", flag: "training-remind-before", def: "2h", help: "how long before a training starts its last reminder goes (10m to 12h)", dst: new(string), check: durationWithin(&c.TrainingRemindBefore, 10*time.Minute, 12*time.Hour)},
 		{env: "PAID_BROADCAST", flag: "paid-broadcast", def: "false", help: "send broadcasts as Telegram paid broadcasts (allow_paid_broadcast, up to 1000/s; costs Stars)", dst: new(string), check: boolean(&c.PaidBroadcast)},
 		{env: "DISPATCH_WORKERS", flag: "workers", def: "8", help: "chats handled at once by this instance (1-1000)", dst: new(string), check: integer(&c.DispatchWorkers, 1, 1000)},
 		{env: "POOL_MAX_CONNS", flag: "pool-max-conns", help: "database connections at most (or pool_max_conns in DATABASE_URL); unset = DISPATCH_WORKERS + 8 (the intake, the sender's claims and records, housekeeping, /readyz). Keep the sum over all instances under the server's max_connections", dst: new(string), check: optional(poolConns(&c.PoolMaxConns))},
@@ -380,6 +392,15 @@ func durationWithin(dst *time.Duration, lo, hi time.Duration) func(string) error
 		*dst = d
 		return nil
 	}
+}
+
+// checkCron accepts a schedule in standard cron syntax (minute hour day-of-month month
+// day-of-week, or a descriptor such as @hourly).
+func checkCron(v string) error {
+	if _, err := cron.ParseStandard(v); err != nil {
+		return fmt.Errorf("must be a schedule in cron syntax such as \"0 * * * *\" (every hour): %v", err)
+	}
+	return nil
 }
 
 func nonEmpty(v string) error {

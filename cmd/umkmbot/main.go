@@ -5,6 +5,7 @@
 //	umkmbot chat       talk to the bot in a terminal, with no Telegram token
 //	umkmbot import     apply status changes from a CSV file (BPOM or OSS records)
 //	umkmbot export     write applications, owners or trainings as a CSV file
+//	umkmbot jobs       list the scheduled jobs, or run one now (jobs run NAME)
 //	umkmbot bench      load benchmark: serve against a fake Telegram with simulated owners
 //	umkmbot version    print the version (also --version)
 //	umkmbot help       list the commands; umkmbot CMD -h lists a command's flags and variables
@@ -45,6 +46,7 @@ func commands() map[string]command {
 		"import":      {"apply status changes from a CSV file", runImport},
 		"export":      {"write applications, owners or trainings as a CSV file", runExport},
 		"bench":       {"load benchmark: serve against a fake Telegram with simulated owners", runBench},
+		"jobs":        {"list the scheduled jobs and their next run, or run one now (jobs run NAME)", runJobs},
 	}
 }
 

@@ -41,7 +41,8 @@ var serveEnv = append(commonEnv, "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "LIST
 	"WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX",
 	"SEND_RATE", "SEND_CHAT_RATE", "TELEGRAM_RATE", "SEND_WORKERS", "PAID_BROADCAST", "DISPATCH_WORKERS", "POOL_MAX_CONNS",
 	"WEBHOOK_MAX_CONNECTIONS", "WEBHOOK_ORDER_HOLD", "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT",
-	"RETAIN_OUTBOX")
+	"RETAIN_OUTBOX", "JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "REMIND_HOUR",
+	"TRAINING_REMIND_BEFORE")
 
 func runServe(ctx context.Context, env *runEnv, args []string) error {
 	cfg, rest, err := parseConfigWith("serve", serveSummary, serveEnv, args, env, nil)
@@ -197,9 +198,10 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		dcfg.OrderHold, dcfg.OrderWindow = cfg.WebhookHold, cfg.WebhookMaxConns
 	}
 	disp := bot.NewDispatcher(dcfg)
-	housekeeper := bot.NewHousekeeper(bot.HousekeeperConfig{Store: db.Store, Logger: log,
-		RetainInbox: cfg.RetainInbox, RetainLookups: cfg.RetainLookups, RetainDrafts: cfg.RetainDrafts,
-		RetainAudit: cfg.RetainAudit, RetainOutbox: cfg.RetainOutbox})
+	scheduler, err := newScheduler(cfg, db.Store, msgs, log)
+	if err != nil {
+		return err
+	}
 
 	mux := http.NewServeMux()
 	health := &bot.Health{Ping: db.Store.Ping, Gatherer: reg}
@@ -275,7 +277,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 			}
 		}
 	})
-	intakeDone.Go(func() { _ = housekeeper.Run(intakeCtx) })
+	// The scheduled jobs (housekeeping, reminders) stop with the intake: nothing new is queued
+	// while the sender flushes.
+	intakeDone.Go(func() { _ = scheduler.Run(intakeCtx) })
 	mode := "long polling"
 	if webhook != nil {
 		mode = "webhook"

@@ -58,7 +58,7 @@ func trainingCard(c *flows.Ctx, s store.TrainingSeat) flows.Reply {
 // trainingKind maps a stored kind to one the messages know.
 func trainingKind(k string) string {
 	switch k {
-	case "pkp", "bimtek", "label", "clinic", "cppob", "other":
+	case "pkp", "bimtek", "label", "halal", "clinic", "cppob", "other":
 		return k
 	}
 	return "other"

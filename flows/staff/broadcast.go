@@ -126,11 +126,16 @@ func audienceOf(c *flows.Ctx) store.Audience {
 // guardedArea runs do when the person may broadcast to a. A kabupaten outside their area is
 // refused as forbidden (a kabupaten is no secret).
 func guardedArea(c *flows.Ctx, a store.Audience, do func() error) error {
-	err := c.AuthorizeArea(flows.PowerBroadcast, areaOf(a))
+	return unlessRefused(c, asForbidden(c.AuthorizeArea(flows.PowerBroadcast, areaOf(a))), do)
+}
+
+// asForbidden makes AuthorizeArea's "not found" a plain refusal, for a kabupaten the person chose
+// themselves.
+func asForbidden(err error) error {
 	if errors.Is(err, flows.ErrNotFound) {
-		err = fmt.Errorf("%w: %w", flows.ErrForbidden, err)
+		return fmt.Errorf("%w: %w", flows.ErrForbidden, err)
 	}
-	return unlessRefused(c, err, do)
+	return err
 }
 
 // areaOf is the kabupaten an audience reaches: the chosen one, or the sender's area (nil: all).

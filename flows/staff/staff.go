@@ -17,7 +17,7 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "staff",
 		Roles: []flows.Role{flows.RoleStaff, flows.RoleAdmin},
-		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow()},
+		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow()},
 		Commands: map[string]flows.Handler{
 			"antrian":   func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
 			"cari":      cmdSearch,
@@ -26,11 +26,14 @@ func Flowset() *flows.Flowset {
 				return guarded(c, flows.PowerManageStaff, nil, func() error { return c.Start("invite") })
 			},
 			"staf": func(c *flows.Ctx, _ string) error { return listStaff(c) },
+			"pelatihan_baru": func(c *flows.Ctx, _ string) error {
+				return guarded(c, flows.PowerTrainings, nil, func() error { return c.Start("training_new") })
+			},
 			"umumkan": func(c *flows.Ctx, _ string) error {
 				return guarded(c, flows.PowerBroadcast, nil, func() error { return c.Start("broadcast") })
 			},
 		},
-		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan"},
+		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan", "new_training": "pelatihan_baru"},
 		Actions: map[string]flows.Handler{
 			"q":       func(c *flows.Ctx, arg string) error { return showQueue(c, parseQueueView(arg)) },
 			"card":    func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerView, showCard) },

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"umkmbot/bot"
+	"umkmbot/flows/jobs"
+	"umkmbot/locales"
+	"umkmbot/store"
+)
+
+const jobsSummary = `List the scheduled jobs with their schedule and next run (WITA), or run one now:
+
+  umkmbot jobs              list the jobs
+  umkmbot jobs run NAME     run the job NAME once and print how many messages it queued (or rows
+                            it pruned)
+
+serve runs every job on its schedule; running one by hand, even while serve runs, queues no
+reminder twice.`
+
+// jobsEnv are the settings the jobs read.
+var jobsEnv = append(commonEnv, "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT", "RETAIN_OUTBOX",
+	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "REMIND_HOUR", "TRAINING_REMIND_BEFORE")
+
+// newScheduler builds the scheduler of every job, as serve and `umkmbot jobs` run it.
+func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.Logger) (*bot.Scheduler, error) {
+	js, err := jobs.New(jobs.Config{Messages: msgs, Location: cfg.Location, RemindHour: cfg.RemindHour,
+		TrainingBefore: cfg.TrainingRemindBefore})
+	if err != nil {
+		return nil, err
+	}
+	housekeeper := bot.NewHousekeeper(bot.HousekeeperConfig{Store: st, Logger: log,
+		RetainInbox: cfg.RetainInbox, RetainLookups: cfg.RetainLookups, RetainDrafts: cfg.RetainDrafts,
+		RetainAudit: cfg.RetainAudit, RetainOutbox: cfg.RetainOutbox})
+	return bot.NewScheduler(bot.SchedulerConfig{Location: cfg.Location, Logger: log, Jobs: []bot.Job{
+		bot.HousekeepingJob(housekeeper, cfg.JobHousekeeping),
+		bot.ReminderJob(st, "training-reminders", cfg.JobTrainingReminders, js.TrainingReminders),
+	}})
+}
+
+func runJobs(ctx context.Context, env *runEnv, args []string) error {
+	cfg, rest, err := parseConfigWith("jobs", jobsSummary, jobsEnv, args, env, nil)
+	if err != nil {
+		return err
+	}
+	var name string
+	switch {
+	case len(rest) == 0:
+	case len(rest) == 2 && rest[0] == "run":
+		name = rest[1]
+	default:
+		fmt.Fprintln(env.stderr, "usage: umkmbot jobs [run NAME]")
+		return errUsage
+	}
+	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
+	db, err := openMigrated(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	msgs, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	sched, err := newScheduler(cfg, db.Store, msgs, log)
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		for _, p := range sched.Plan(time.Now()) {
+			fmt.Fprintf(env.stdout, "%-22s %-16s next %s\n", p.Name, p.Spec, p.Next.In(cfg.Location).Format("Mon 2006-01-02 15:04 MST"))
+		}
+		return nil
+	}
+	n, err := sched.RunJob(ctx, name)
+	if errors.Is(err, bot.ErrNoSuchJob) {
+		return fmt.Errorf("%w; `umkmbot jobs` lists them", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "%s: %d %s\n", name, n, sched.Counts(name))
+	return nil
+}
