@@ -3,6 +3,7 @@ package staff
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -93,20 +94,11 @@ func areaChoices(c *flows.Ctx) []flows.Choice {
 	area := c.Engine().Area(c.Actor)
 	var out []flows.Choice
 	for _, k := range c.Engine().Rules().Kabupatens() {
-		if area == nil || containsString(area, k.Code) {
+		if area == nil || slices.Contains(area, k.Code) {
 			out = append(out, flows.Choice{Value: k.Code, Text: k.Name})
 		}
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // audienceOf is the audience the answers so far describe, bounded by the sender's area.
@@ -229,9 +221,7 @@ func withBroadcast(c *flows.Ctx, arg string, do func(b store.Broadcast) error) e
 	id, _ := strconv.ParseInt(arg, 10, 64)
 	b, err := store.BroadcastByID(c, c.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
-		c.Toast(c.T("StaffNotFound"))
-		c.Say(c.T("StaffNotFound"))
-		return nil
+		return unlessRefused(c, flows.ErrNotFound, nil)
 	}
 	if err != nil {
 		return err
