@@ -224,11 +224,12 @@ func TestSenderReplyOvertakesBroadcast(t *testing.T) {
 		r.srv.User(1000+i, "Owner", "id")
 		r.text(1000+i, store.PriorityBroadcast, "pengumuman "+strconv.FormatInt(i, 10))
 	}
-	// 100/s: the broadcast takes three seconds, so the checks below have a wide margin however
-	// slowly this machine schedules goroutines (the race detector, two cores).
-	s := r.sender(func(c *SenderConfig) { c.GlobalRate, c.Workers = 100, workers })
+	// A slow broadcast (5/s): a reply that waited for it would come after all 300 (a minute),
+	// one that goes ahead of it comes within a few of them, however slowly this machine schedules
+	// goroutines. The bound below is counted in messages the rate lets through, not in time.
+	s := r.sender(func(c *SenderConfig) { c.GlobalRate, c.Workers = 5, workers })
 	r.run(s)
-	r.waitFor("the broadcast to be under way", func() bool { return len(r.srv.Calls("sendMessage")) >= 20 })
+	r.waitFor("the broadcast to be under way", func() bool { return len(r.srv.Calls("sendMessage")) >= 2 })
 
 	owner := r.srv.User(7, "Maria", "id")
 	before := len(r.srv.Calls("sendMessage"))
@@ -236,15 +237,11 @@ func TestSenderReplyOvertakesBroadcast(t *testing.T) {
 	s.Nudge()
 	r.waitFor("the reply", func() bool { return len(owner.BotMessages()) == 1 })
 	at := slices.IndexFunc(r.srv.Calls("sendMessage"), func(c telegramtest.Call) bool { return c.Params.Int("chat_id") == owner.ID() })
-	// What can still go first: the claimed batch (2×workers), the calls in flight (workers), and
-	// what left while the reply was being enqueued. Seen: up to 14 under the race detector.
-	if overtaken := at - before; overtaken > 4*workers+4 {
-		t.Errorf("the reply went out after %d more broadcast messages, want a few (≤ %d)", overtaken, 4*workers+4)
+	// Replies are not paced by SEND_RATE and are claimed apart from the broadcast: whatever the
+	// scheduling, at most a few seconds' worth of broadcast (5/s) can go first.
+	if overtaken := at - before; overtaken > 25 {
+		t.Errorf("the reply went out after %d more broadcast messages: it waited for the broadcast", overtaken)
 	}
-	if at > recipients/2 {
-		t.Errorf("the reply was call %d of %d: it waited for the broadcast", at, recipients+1)
-	}
-	r.waitFor("the whole broadcast", func() bool { return len(r.srv.Calls("sendMessage")) >= recipients+1 })
 }
 
 // Many chats with several replies each: every chat sees its replies in the order enqueued.

@@ -280,6 +280,10 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	// The scheduled jobs (housekeeping, reminders) stop with the intake: nothing new is queued
 	// while the sender flushes.
 	intakeDone.Go(func() { _ = scheduler.Run(intakeCtx) })
+	// Confirmed broadcasts are fanned out in batches (and finished, with the staff member's
+	// report), beside the intake: a stop leaves the rest queued for the next start.
+	caster := bot.NewBroadcaster(bot.BroadcasterConfig{Store: db.Store, Messages: msgs, Nudge: sender.Nudge, Logger: log})
+	intakeDone.Go(func() { _ = caster.Run(intakeCtx) })
 	mode := "long polling"
 	if webhook != nil {
 		mode = "webhook"
