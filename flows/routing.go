@@ -113,6 +113,11 @@ func (c *Ctx) action(action, arg string) error {
 		return c.command(arg, "")
 	case "resume":
 		c.Sess.ResumeOffered = ""
+		if c.Sess.Flow == arg && c.flowDef() != nil {
+			// A reminder's button for the flow still under way: its question again.
+			c.Ask(nil, 0)
+			return nil
+		}
 		if c.Sess.Parked[arg] == nil || c.flow(arg) == nil {
 			return c.StaleButton()
 		}
