@@ -34,15 +34,18 @@ func ApplicationsDue(ctx context.Context, db DB, status string, from, to time.Ti
 	}
 	apps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DueApplication, error) {
 		var d DueApplication
-		a := &d.Application
-		err := r.Scan(&a.ID, &a.Number, &a.OwnerID, &a.BusinessID, &a.Path, &a.Status,
-			&a.Product, &a.ProductName, &a.Kabupaten, &a.StatusNote, &a.DueAt,
-			&a.PermitNumber, &a.PermitValidUntil, &a.SubmittedAt, &a.CreatedAt, &a.UpdatedAt,
-			&d.ChatID, &d.Lang, &d.Since)
+		err := r.Scan(append(applicationFields(&d.Application), &d.ChatID, &d.Lang, &d.Since)...)
 		return d, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: applications %s due by %v: %w", status, to, err)
 	}
 	return apps, nil
+}
+
+// applicationFields are the scan targets of applicationColumns, for a query that selects more.
+func applicationFields(a *Application) []any {
+	return []any{&a.ID, &a.Number, &a.OwnerID, &a.BusinessID, &a.Path, &a.Status,
+		&a.Product, &a.ProductName, &a.Kabupaten, &a.StatusNote, &a.DueAt,
+		&a.PermitNumber, &a.PermitValidUntil, &a.SubmittedAt, &a.CreatedAt, &a.UpdatedAt}
 }

@@ -34,11 +34,7 @@ func ApplicationsMissingDocuments(ctx context.Context, db DB, statuses []string,
 	}
 	apps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ApplicationMissingDocuments, error) {
 		var m ApplicationMissingDocuments
-		a := &m.Application
-		err := r.Scan(&a.ID, &a.Number, &a.OwnerID, &a.BusinessID, &a.Path, &a.Status,
-			&a.Product, &a.ProductName, &a.Kabupaten, &a.StatusNote, &a.DueAt,
-			&a.PermitNumber, &a.PermitValidUntil, &a.SubmittedAt, &a.CreatedAt, &a.UpdatedAt,
-			&m.ChatID, &m.Lang, &m.Kinds)
+		err := r.Scan(append(applicationFields(&m.Application), &m.ChatID, &m.Lang, &m.Kinds)...)
 		return m, err
 	})
 	if err != nil {
