@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"umkmbot/bot"
+	"umkmbot/flows/domain"
 	"umkmbot/flows/jobs"
 	"umkmbot/locales"
 	"umkmbot/store"
@@ -24,11 +25,15 @@ reminder twice.`
 
 // jobsEnv are the settings the jobs read.
 var jobsEnv = append(commonEnv, "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT", "RETAIN_OUTBOX",
-	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "REMIND_HOUR", "TRAINING_REMIND_BEFORE")
+	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "JOB_PAYMENT_DUE", "REMIND_HOUR", "TRAINING_REMIND_BEFORE")
 
 // newScheduler builds the scheduler of every job, as serve and `umkmbot jobs` run it.
 func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.Logger) (*bot.Scheduler, error) {
-	js, err := jobs.New(jobs.Config{Messages: msgs, Location: cfg.Location, RemindHour: cfg.RemindHour,
+	rules, err := domain.LoadRules()
+	if err != nil {
+		return nil, err
+	}
+	js, err := jobs.New(jobs.Config{Messages: msgs, Rules: rules, Location: cfg.Location, RemindHour: cfg.RemindHour,
 		TrainingBefore: cfg.TrainingRemindBefore})
 	if err != nil {
 		return nil, err
@@ -42,6 +47,7 @@ func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.
 		bot.ReminderJob(st, "correction-deadlines", cfg.JobCorrectionDeadlines, js.CorrectionDeadlines),
 		bot.ReminderJob(st, "missing-documents", cfg.JobMissingDocuments, js.MissingDocuments),
 		bot.ReminderJob(st, "idle-drafts", cfg.JobIdleDrafts, js.IdleDrafts),
+		bot.ReminderJob(st, "payment-due", cfg.JobPaymentDue, js.PaymentDue),
 	}})
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"umkmbot/bot"
+	"umkmbot/flows/domain"
 	"umkmbot/flows/jobs"
 	"umkmbot/locales"
 	"umkmbot/store"
@@ -58,7 +59,11 @@ func newHarness(t *testing.T, schedulers int, pick func(*jobs.Jobs) jobs.Due) *h
 	if err != nil {
 		t.Fatal(err)
 	}
-	js, err := jobs.New(jobs.Config{Messages: msgs})
+	rules, err := domain.LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := jobs.New(jobs.Config{Messages: msgs, Rules: rules})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"umkmbot/flows"
+	"umkmbot/flows/domain"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
@@ -39,6 +40,8 @@ type Config struct {
 	RemindHour int
 	// TrainingBefore is how long before a training's start its last reminder goes (default 2h).
 	TrainingBefore time.Duration
+	// Rules gives the working days (the payment reminders count them); PaymentDue needs it.
+	Rules *domain.Rules
 }
 
 // Jobs holds the decision functions of every scheduled reminder.
