@@ -31,8 +31,8 @@ type rateLimiter struct {
 	globalRate, paidRate float64
 	chatRate, chatBurst  float64
 	// overallRate, when > 0, is what Telegram allows the bot overall (about 30 messages/s):
-	// replies spend it without waiting for it (they may run it into debt), and bulk messages
-	// wait for it too, so that bulk gives way to replies instead of earning 429s.
+	// replies and bulk messages both stay within it, the bulk leaving a reserve to replies, so
+	// that neither earns a 429 (which pauses everything).
 	overallRate float64
 
 	mu          sync.Mutex
@@ -89,6 +89,27 @@ func newRateLimiter(globalRate, paidRate, chatRate float64, chatBurst int) *rate
 		chatBurst: float64(max(1, chatBurst)), chats: map[int64]*tokenBucket{}}
 }
 
+// overallReserve is the share of a second's overall budget that reminders and broadcasts leave to
+// replies: they go only while the bucket holds more than that.
+const overallReserve = 0.2
+
+// overallWait refills the overall bucket and says how long until it holds need tokens (0 if it
+// does). Its size is half a second's budget: Telegram's own bucket takes bursts, ours stays under
+// it.
+func (l *rateLimiter) overallWait(now time.Time, need float64) time.Duration {
+	rate := l.overallRate * overallMargin
+	size := math.Max(need, rate/2)
+	l.overall.refill(now, rate, size)
+	if l.overall.tokens >= need {
+		return 0
+	}
+	return time.Duration(math.Ceil((need - l.overall.tokens) / rate * float64(time.Second)))
+}
+
+// overallMargin keeps the whole bot a little under TELEGRAM_RATE, for the same reason as
+// chatMargin.
+const overallMargin = 0.95
+
 // withOverall sets the overall budget (0 or less: none).
 func (l *rateLimiter) withOverall(rate float64) *rateLimiter {
 	l.overallRate = max(rate, 0)
@@ -115,8 +136,8 @@ func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Du
 		b.refill(now, rate, globalBurst(rate))
 		wait := b.until(rate)
 		if class == classBulk && l.overallRate > 0 {
-			l.overall.refill(now, l.overallRate, globalBurst(l.overallRate))
-			wait = max(wait, l.overall.until(l.overallRate))
+			// The bulk leaves a reserve of the overall budget to replies.
+			wait = max(wait, l.overallWait(now, 1+overallReserve*l.overallRate))
 		}
 		if wait > 0 {
 			return wait
@@ -134,14 +155,18 @@ func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Du
 	}
 	rate := l.chatRate * chatMargin
 	c.refill(now, rate, l.chatBurst)
-	if wait := c.until(rate); wait > 0 {
+	wait := c.until(rate)
+	if l.overallRate > 0 {
+		// Replies come first within the overall budget, but stay within it: more would earn a
+		// 429 that pauses everything.
+		wait = max(wait, l.overallWait(now, 1))
+	}
+	if wait > 0 {
 		return wait
 	}
 	c.tokens--
 	if l.overallRate > 0 {
-		// A reply never waits for the overall budget, but spends it: the bulk waits instead.
-		l.overall.refill(now, l.overallRate, globalBurst(l.overallRate))
-		l.overall.tokens = math.Max(l.overall.tokens-1, -l.overallRate)
+		l.overall.tokens--
 	}
 	if l.takes++; l.takes >= pruneEvery {
 		l.pruneLocked(now)

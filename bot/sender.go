@@ -29,9 +29,9 @@ type SenderConfig struct {
 	// holds them back. With several instances, give each its share.
 	GlobalRate float64
 	// OverallRate is what Telegram allows the bot overall, replies and bulk together (default 30
-	// messages/s; more with a local Bot API server). Replies spend it without waiting; reminders
-	// and broadcasts wait for what is left, so a broadcast gives way to people chatting instead of
-	// earning 429s. Negative: no overall budget.
+	// messages/s; more with a local Bot API server). Replies come first within it; reminders and
+	// broadcasts take what replies leave (and a reserve for them), so a broadcast gives way to
+	// people chatting and nobody earns a 429. Negative: no overall budget.
 	OverallRate float64
 	// ChatRate is the sustained rate of replies to one chat, per second (default 1), which may
 	// burst ChatBurst messages (default 3) so that a reply of two or three messages goes out back

@@ -234,6 +234,15 @@ func startBenchChild(ctx context.Context, r *benchRun) (*benchChild, error) {
 	return startServeChild(ctx, r, "serve.log", nil)
 }
 
+// telegramRate is the bot's TELEGRAM_RATE: Telegram's 30/s when the fake enforces Telegram's
+// limits (-broadcast), none when it does not ("limits off": the bot's own speed is measured).
+func (r *benchRun) telegramRate() string {
+	if r.opts.broadcast > 0 {
+		return "30"
+	}
+	return "0"
+}
+
 // startServeChild starts `umkmbot serve` against the run's fake Telegram and database, logging to
 // logName in the run's directory, with env (KEY=VALUE) over the run's own settings, and waits
 // until it is ready. The fault tests start several, one after another or side by side.
@@ -272,6 +281,7 @@ func startServeChild(ctx context.Context, r *benchRun, logName string, env []str
 		fmt.Sprintf("ADMIN_TELEGRAM_IDS=%d", r.base),
 		fmt.Sprintf("SEND_RATE=%g", r.opts.sendRate),
 		fmt.Sprintf("SEND_CHAT_RATE=%g", r.opts.chatRate),
+		"TELEGRAM_RATE="+r.telegramRate(),
 		"LOG_LEVEL=warn")
 	if r.opts.workers > 0 {
 		c.cmd.Env = append(c.cmd.Env, fmt.Sprintf("DISPATCH_WORKERS=%d", r.opts.workers))
