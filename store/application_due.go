@@ -49,3 +49,29 @@ func applicationFields(a *Application) []any {
 		&a.Product, &a.ProductName, &a.Kabupaten, &a.StatusNote, &a.DueAt,
 		&a.PermitNumber, &a.PermitValidUntil, &a.SubmittedAt, &a.CreatedAt, &a.UpdatedAt}
 }
+
+// PermitsExpiring returns the approved applications whose permit is valid until a day after from
+// and no later than to (dates, read in UTC as stored), by that day and id, as ApplicationsDue
+// does; Since is when the application was approved.
+func PermitsExpiring(ctx context.Context, db DB, from, to time.Time) ([]DueApplication, error) {
+	rows, err := db.Query(ctx, `
+		SELECT `+applicationColumns+`, o.chat_id, o.lang,
+			coalesce((SELECT max(h.created_at) FROM application_status_history h
+				WHERE h.application_id = a.id AND h.to_status = a.status), a.updated_at)
+		FROM applications a JOIN owners o ON o.id = a.owner_id
+		WHERE a.status = 'approved' AND a.permit_valid_until >= $1::date AND a.permit_valid_until <= $2::date
+			AND o.deleted_at IS NULL
+		ORDER BY a.permit_valid_until, a.id`, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	if err != nil {
+		return nil, fmt.Errorf("store: permits expiring by %v: %w", to, err)
+	}
+	apps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DueApplication, error) {
+		var d DueApplication
+		err := r.Scan(append(applicationFields(&d.Application), &d.ChatID, &d.Lang, &d.Since)...)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: permits expiring by %v: %w", to, err)
+	}
+	return apps, nil
+}

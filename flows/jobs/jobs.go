@@ -40,8 +40,11 @@ type Config struct {
 	RemindHour int
 	// TrainingBefore is how long before a training's start its last reminder goes (default 2h).
 	TrainingBefore time.Duration
-	// Rules gives the working days (the payment reminders count them); PaymentDue needs it.
+	// Rules gives the working days (the payment and permit reminders count them); PaymentDue and
+	// PermitExpiry need it.
 	Rules *domain.Rules
+	// PermitOffsets are the permit-expiry reminders per path (default DefaultPermitOffsets).
+	PermitOffsets map[string][]PermitOffset
 }
 
 // Jobs holds the decision functions of every scheduled reminder.
@@ -71,6 +74,9 @@ func New(cfg Config) (*Jobs, error) {
 	}
 	if cfg.TrainingBefore == 0 {
 		cfg.TrainingBefore = DefaultTrainingBefore
+	}
+	if cfg.PermitOffsets == nil {
+		cfg.PermitOffsets = DefaultPermitOffsets
 	}
 	if cfg.TrainingBefore < 0 {
 		return nil, errors.New("jobs: TrainingBefore must not be negative")
