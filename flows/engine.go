@@ -21,6 +21,9 @@ type Config struct {
 	Rules    *domain.Rules
 	// AppPrefix is the prefix of application numbers ("NTT").
 	AppPrefix string
+	// BotUsername is the bot's Telegram username (without @), for links people share
+	// (t.me/<bot>?start=…); "" where it is not known (the terminal chat).
+	BotUsername string
 	// Now and Rand are injectable for tests; defaults time.Now and crypto/rand.
 	Now    func() time.Time
 	Rand   io.Reader

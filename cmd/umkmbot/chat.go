@@ -60,7 +60,7 @@ func runChat(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer db.Close()
-	engine, msgs, err := newEngine(cfg, log)
+	engine, msgs, err := newEngine(cfg, log, "")
 	if err != nil {
 		return err
 	}

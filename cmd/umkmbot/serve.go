@@ -155,10 +155,6 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := store.EnsureAdmins(ctx, db.Store.DB(), cfg.AdminIDs); err != nil {
 		return err
 	}
-	engine, msgs, err := newEngine(cfg, log)
-	if err != nil {
-		return err
-	}
 
 	// One keep-alive connection per sender worker: the default transport keeps two, and every
 	// other call would open a new TLS connection to Telegram.
@@ -176,6 +172,11 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 			return errors.New("Telegram does not accept TELEGRAM_BOT_TOKEN; check it with @BotFather (/mybots → API Token)")
 		}
 		return fmt.Errorf("reaching Telegram at %s: %w", cfg.APIURL, err)
+	}
+	// The engine knows the bot's username (for the links it hands out), so it comes after getMe.
+	engine, msgs, err := newEngine(cfg, log, me.Username)
+	if err != nil {
+		return err
 	}
 	if err := bot.SetCommands(ctx, tg, msgs); err != nil {
 		log.Warn("the command menu was not set; the bot works without it", "err", err)

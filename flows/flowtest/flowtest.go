@@ -52,7 +52,7 @@ func (h *Harness) Engine() *flows.Engine {
 	if err != nil {
 		h.TB.Fatal(err)
 	}
-	e, err := flows.New(flows.Config{Messages: msgs, Rules: rules, Now: h.Clock}, owner.Flowset(), staff.Flowset())
+	e, err := flows.New(flows.Config{Messages: msgs, Rules: rules, Now: h.Clock, BotUsername: "umkm_test_bot"}, owner.Flowset(), staff.Flowset())
 	if err != nil {
 		h.TB.Fatal(err)
 	}

@@ -202,8 +202,8 @@ func TestInvite(t *testing.T) {
 		admin.Press("Loka POM di Kabupaten Ende")
 		admin.PressMsg("StaffRole_staff")
 		code := startRE.FindString(admin.Text())
-		if code == "" {
-			t.Fatalf("no link:\n%s", admin.Transcript())
+		if code == "" || !strings.Contains(admin.Text(), "https://t.me/umkm_test_bot?start="+code) {
+			t.Fatalf("no link to this bot:\n%s", admin.Transcript())
 		}
 		return code
 	}

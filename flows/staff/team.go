@@ -58,7 +58,7 @@ func makeInvite(c *flows.Ctx, office, role string) error {
 	}
 	c.Sess.Reset()
 	c.Say(c.T("StaffInviteMade", map[string]any{"Office": officeName(c, office), "Role": c.T("StaffRole_" + role),
-		"Start": "staf_" + code, "Until": c.L.DateTime(inv.ExpiresAt)}))
+		"Start": "staf_" + code, "Until": c.L.DateTime(inv.ExpiresAt), "Bot": botName(c)}))
 	return nil
 }
 
@@ -127,4 +127,13 @@ func removeStaff(c *flows.Ctx, arg string) error {
 		c.Say(c.T("StaffRemoved", map[string]any{"Name": s.Name}))
 		return listStaff(c)
 	})
+}
+
+// botName is the bot's username for a t.me link, or the placeholder the message's language uses
+// where it is not known (the terminal chat).
+func botName(c *flows.Ctx) string {
+	if name := c.Engine().Config().BotUsername; name != "" {
+		return name
+	}
+	return c.T("StaffInviteBotPlaceholder")
 }
