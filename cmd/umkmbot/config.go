@@ -60,7 +60,7 @@ type Config struct {
 	// Schedules of the scheduled jobs (standard cron syntax, read in WITA), and the reminders'
 	// timing: the hour a day-based reminder is due, how long before a training its last one goes.
 	JobHousekeeping, JobTrainingReminders, JobCorrectionDeadlines, JobMissingDocuments, JobIdleDrafts string
-	JobPaymentDue, JobPermitExpiry                                                                    string
+	JobPaymentDue, JobPermitExpiry, JobStaffDigest                                                    string
 	RemindHour                                                                                        int
 	TrainingRemindBefore                                                                              time.Duration
 }
@@ -114,6 +114,7 @@ func (c *Config) settings() []*setting {
 		{env: "JOB_IDLE_DRAFTS", flag: "job-idle-drafts", def: "0 8-20 * * *", help: "when owners with a registration left unfinished for 2 days are nudged once (cron syntax, WITA; the default runs hourly in the daytime only)", dst: &c.JobIdleDrafts, check: checkCron},
 		{env: "JOB_PAYMENT_DUE", flag: "job-payment-due", def: "0 * * * *", help: "when owners are reminded of a payment order about to lapse (cron syntax, WITA)", dst: &c.JobPaymentDue, check: checkCron},
 		{env: "JOB_PERMIT_EXPIRY", flag: "job-permit-expiry", def: "0 9 * * *", help: "when owners of approved permits are reminded before the permit lapses (cron syntax, WITA)", dst: &c.JobPermitExpiry, check: checkCron},
+		{env: "JOB_STAFF_DIGEST", flag: "job-staff-digest", def: "0 8 * * 1", help: "when staff get their office's weekly digest (cron syntax, WITA; Mondays 08:00; only a Monday run sends it)", dst: &c.JobStaffDigest, check: checkCron},
 		{env: "REMIND_HOUR", flag: "remind-hour", def: "8", help: "hour of the day (5-21, WITA: not at night) a day-based reminder is due: the day before a training, a correction deadline", dst: new(string), check: integer(&c.RemindHour, 5, 21)},
 		{env: "TRAINING_REMIND_BEFORE", flag: "training-remind-before", def: "2h", help: "how long before a training starts its last reminder goes (10m to 12h)", dst: new(string), check: durationWithin(&c.TrainingRemindBefore, 10*time.Minute, 12*time.Hour)},
 		{env: "PAID_BROADCAST", flag: "paid-broadcast", def: "false", help: "send broadcasts as Telegram paid broadcasts (allow_paid_broadcast, up to 1000/s; costs Stars)", dst: new(string), check: boolean(&c.PaidBroadcast)},

@@ -25,7 +25,7 @@ reminder twice.`
 
 // jobsEnv are the settings the jobs read.
 var jobsEnv = append(commonEnv, "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT", "RETAIN_OUTBOX",
-	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "JOB_PAYMENT_DUE", "JOB_PERMIT_EXPIRY", "REMIND_HOUR", "TRAINING_REMIND_BEFORE")
+	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "JOB_PAYMENT_DUE", "JOB_PERMIT_EXPIRY", "JOB_STAFF_DIGEST", "REMIND_HOUR", "TRAINING_REMIND_BEFORE")
 
 // newScheduler builds the scheduler of every job, as serve and `umkmbot jobs` run it.
 func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.Logger) (*bot.Scheduler, error) {
@@ -49,6 +49,7 @@ func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.
 		bot.ReminderJob(st, "idle-drafts", cfg.JobIdleDrafts, js.IdleDrafts),
 		bot.ReminderJob(st, "payment-due", cfg.JobPaymentDue, js.PaymentDue),
 		bot.ReminderJob(st, "permit-expiry", cfg.JobPermitExpiry, js.PermitExpiry),
+		bot.ReminderJob(st, "staff-digest", cfg.JobStaffDigest, js.StaffDigest),
 	}})
 }
 

@@ -34,7 +34,7 @@ func TestJobsCommand(t *testing.T) {
 		return out.String(), errOut.String(), code
 	}
 	out, errOut, code := jobs()
-	if code != 0 || !strings.Contains(out, "housekeeping") || !strings.Contains(out, "training-reminders") || !strings.Contains(out, "correction-deadlines") || !strings.Contains(out, "missing-documents") || !strings.Contains(out, "idle-drafts") || !strings.Contains(out, "payment-due") || !strings.Contains(out, "permit-expiry") || !strings.Contains(out, "WITA") {
+	if code != 0 || !strings.Contains(out, "housekeeping") || !strings.Contains(out, "training-reminders") || !strings.Contains(out, "correction-deadlines") || !strings.Contains(out, "missing-documents") || !strings.Contains(out, "idle-drafts") || !strings.Contains(out, "payment-due") || !strings.Contains(out, "permit-expiry") || !strings.Contains(out, "staff-digest") || !strings.Contains(out, "WITA") {
 		t.Fatalf("jobs: exit %d, %q %q", code, out, errOut)
 	}
 	if out, errOut, code := jobs("run", "training-reminders"); code != 0 || out != "training-reminders: 2 messages queued\n" {

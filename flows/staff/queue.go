@@ -35,20 +35,7 @@ func parseQueueView(arg string) queueView {
 // officeFilter is the share of applications the person's office handles (nil slices: an admin,
 // every office).
 func officeFilter(c *flows.Ctx) store.QueueFilter {
-	o, ok := c.Engine().Rules().Office(c.Actor.Office())
-	if !ok {
-		return store.QueueFilter{}
-	}
-	if o.Kind == domain.OfficeHealth {
-		return store.QueueFilter{Paths: []string{string(domain.PathSPPIRT)}, Kabupaten: o.Kabupaten}
-	}
-	var paths []string
-	for _, p := range c.Engine().Rules().Paths() {
-		if p.Code != domain.PathSPPIRT {
-			paths = append(paths, string(p.Code))
-		}
-	}
-	return store.QueueFilter{Paths: paths, Kabupaten: o.Kabupaten}
+	return OfficeShare(c.Engine().Rules(), c.Actor.Office())
 }
 
 // showQueue shows the office's open applications, oldest first, a page at a time, with the
