@@ -56,8 +56,13 @@ func TestSenderDatabaseOutageAfterSendSendsOnce(t *testing.T) {
 	if _, err := owner.WaitBotMessages(r.deadline(), 1); err != nil {
 		t.Fatal(err)
 	}
-	// Down for many leases: the sender cannot record, renew or claim.
-	time.Sleep(2 * time.Second)
+	// Down for several leases: the sender cannot record, renew or claim, and its lease runs out.
+	r.waitDB("the lease to run out", func() bool {
+		var lapsed bool
+		_ = r.db.DB().QueryRow(context.Background(), `
+			SELECT EXISTS (SELECT 1 FROM outbox_queues WHERE chat_id = 90 AND not_before < now() - interval '1 second')`).Scan(&lapsed)
+		return lapsed
+	})
 	link.mend()
 	r.waitDB("the send recorded", func() bool { q, _ := r.left(); return q == 0 })
 	if n := len(r.srv.Calls("sendMessage")); n != 1 {
@@ -168,8 +173,8 @@ func TestSenderRecordsAfterLongRateWaits(t *testing.T) {
 	if _, err := owner.WaitBotMessages(r.deadline(), 4); err != nil {
 		t.Fatal(err)
 	}
+	// Recorded: the queue is gone, so nothing of it can be claimed (and sent) again.
 	r.waitDB("the sends recorded", func() bool { q, _ := r.left(); return q == 0 })
-	time.Sleep(1500 * time.Millisecond) // past the lease: a resend would show now
 	if got := r.sentTexts(); len(got) != 4 {
 		t.Fatalf("sent %q, want each of the four once", got)
 	}

@@ -32,8 +32,15 @@ func TestWebhookOrderHoldWaitsForALateEarlierUpdate(t *testing.T) {
 			if tc.hold == 0 {
 				waitOutbox(t, s, n, 1)
 			} else {
-				// Give the dispatcher every chance to (wrongly) take 11 before 10 arrives.
-				time.Sleep(300 * time.Millisecond)
+				// The dispatcher has looked at 11 and held it back (it would otherwise answer it
+				// before 10 arrives).
+				deadline := time.Now().Add(20 * time.Second)
+				for counterValue(m.UpdatesHeld) == 0 {
+					if time.Now().After(deadline) {
+						t.Fatal("update 11 was never held back")
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
 			}
 			put(t, s, 10, 7, textUpdate(10, 7, "sepuluh"))
 			d.Notify(7)
