@@ -1,9 +1,6 @@
 package flows
 
 import (
-	"errors"
-	"fmt"
-
 	"umkmbot/store"
 )
 
@@ -42,19 +39,13 @@ func (a Actor) Office() string {
 // owner from their next update on.
 func (e *Engine) resolveActor(c *Ctx) error {
 	c.Actor = Actor{Role: RoleOwner, Owner: c.Owner}
-	s, err := store.StaffByTelegramID(c, c.DB, c.Ev.UserID)
-	if errors.Is(err, store.ErrNotFound) {
+	// The staff row came with the owner's (store.UpsertOwner): no statement of its own.
+	s := c.Owner.Staff
+	if s == nil || !s.Active {
 		c.Sess.AsOwner = false
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("flows: actor: %w", err)
-	}
-	if !s.Active {
-		c.Sess.AsOwner = false
-		return nil
-	}
-	c.Actor.Staff = &s
+	c.Actor.Staff = s
 	if c.Sess.AsOwner {
 		return nil
 	}

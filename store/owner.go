@@ -16,6 +16,9 @@ type Owner struct {
 	Lang, Name, Phone          string
 	UnreachableAt, DeletedAt   *time.Time // Telegram answered 403; /hapus_data
 	CreatedAt, UpdatedAt       time.Time
+	// Staff is the staff row of the same Telegram user (active or not), when there is one. Only
+	// UpsertOwner fills it: the engine learns who is writing, owner and staff, in one statement.
+	Staff *Staff
 }
 
 const ownerColumns = `o.id, o.telegram_user_id, o.chat_id, o.lang, coalesce(o.name, ''), coalesce(o.phone, ''),
@@ -32,7 +35,8 @@ func scanOwner(row pgx.Row) (Owner, error) {
 // first message. A returning owner gets their current chat id and is reachable again, since they
 // wrote; their language is only set on creation ("" means Bahasa Indonesia), later changes go
 // through SetOwnerLang. The row is written only when something changed, so the common case (an
-// owner who keeps chatting) costs no write.
+// owner who keeps chatting) costs no write. The owner's staff row, if any, comes with it
+// (Owner.Staff).
 func UpsertOwner(ctx context.Context, db DB, telegramUserID, chatID int64, lang string) (o Owner, created bool, err error) {
 	// One statement in the common case: the insert (or the update of what changed) returns the
 	// row; when nothing changed it returns nothing, and the second branch reads the row as the
@@ -44,20 +48,41 @@ func UpsertOwner(ctx context.Context, db DB, telegramUserID, chatID int64, lang 
 				WHERE o.chat_id <> excluded.chat_id OR o.unreachable_at IS NOT NULL
 			RETURNING `+ownerColumns+`, o.xmax = 0 AS created
 		)
-		SELECT * FROM up
-		UNION ALL
-		SELECT `+ownerColumns+`, false FROM owners o WHERE o.telegram_user_id = $1 AND NOT EXISTS (SELECT 1 FROM up)`,
+		SELECT me.*, s.id, s.telegram_user_id, s.name, s.unit, s.role, s.active, s.created_at
+		FROM (
+			SELECT * FROM up
+			UNION ALL
+			SELECT `+ownerColumns+`, false FROM owners o WHERE o.telegram_user_id = $1 AND NOT EXISTS (SELECT 1 FROM up)
+		) me LEFT JOIN staff s ON s.telegram_user_id = $1`,
 		telegramUserID, chatID, lang)
+	var sID, sUser *int64
+	var sName, sUnit, sRole *string
+	var sActive *bool
+	var sCreated *time.Time
 	err = row.Scan(&o.ID, &o.TelegramUserID, &o.ChatID, &o.Lang, &o.Name, &o.Phone,
-		&o.UnreachableAt, &o.DeletedAt, &o.CreatedAt, &o.UpdatedAt, &created)
+		&o.UnreachableAt, &o.DeletedAt, &o.CreatedAt, &o.UpdatedAt, &created,
+		&sID, &sUser, &sName, &sUnit, &sRole, &sActive, &sCreated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Another transaction created the owner after this statement's snapshot was taken; the
 		// conflict waited for it, so the row is there now.
-		o, err = OwnerByTelegramID(ctx, db, telegramUserID)
-		return o, false, err
+		if o, err = OwnerByTelegramID(ctx, db, telegramUserID); err != nil {
+			return Owner{}, false, err
+		}
+		if s, err := StaffByTelegramID(ctx, db, telegramUserID); err == nil {
+			o.Staff = &s
+		} else if !errors.Is(err, ErrNotFound) {
+			return Owner{}, false, err
+		}
+		return o, false, nil
 	}
 	if err != nil {
 		return Owner{}, false, fmt.Errorf("store: upsert owner: %w", err)
+	}
+	if sID != nil {
+		o.Staff = &Staff{ID: *sID, TelegramUserID: *sUser, Name: *sName, Role: *sRole, Active: *sActive, CreatedAt: *sCreated}
+		if sUnit != nil {
+			o.Staff.Unit = *sUnit
+		}
 	}
 	return o, created, nil
 }

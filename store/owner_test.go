@@ -118,3 +118,29 @@ func TestOwnerContactAfterDeletionClearsTheMark(t *testing.T) {
 		t.Fatalf("after giving the contact again: %+v %v", o, err)
 	}
 }
+
+// The engine learns who writes, owner and staff, from UpsertOwner alone: the staff row comes
+// with the owner's, active or not, and only for staff.
+func TestUpsertOwnerBringsTheStaffRow(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	if err := store.EnsureAdmins(ctx, db, []int64{900}); err != nil {
+		t.Fatal(err)
+	}
+	o, created, err := store.UpsertOwner(ctx, db, 900, 900, "id")
+	if err != nil || !created || o.Staff == nil || o.Staff.Role != "admin" || !o.Staff.Active || o.Staff.TelegramUserID != 900 {
+		t.Fatalf("admin's first message: %+v %v %v", o.Staff, created, err)
+	}
+	if o, _, err = store.UpsertOwner(ctx, db, 900, 900, "id"); err != nil || o.Staff == nil || o.Staff.Role != "admin" {
+		t.Fatalf("admin again (nothing changed): %+v %v", o.Staff, err)
+	}
+	if err := store.EnsureAdmins(ctx, db, nil); err != nil { // removed from ADMIN_TELEGRAM_IDS
+		t.Fatal(err)
+	}
+	if o, _, err = store.UpsertOwner(ctx, db, 900, 900, "id"); err != nil || o.Staff == nil || o.Staff.Active {
+		t.Fatalf("a removed admin: %+v %v; want the row, inactive", o.Staff, err)
+	}
+	if o, _, err = store.UpsertOwner(ctx, db, 901, 901, "id"); err != nil || o.Staff != nil {
+		t.Fatalf("an owner: staff %+v %v; want none", o.Staff, err)
+	}
+}
