@@ -443,7 +443,7 @@ func (d *Dispatcher) orderHold(ctx context.Context, tx store.DB, row store.Inbox
 	if left <= 0 {
 		return 0, nil
 	}
-	gap, err := store.InboxGapBelow(ctx, tx, row.UpdateID, d.cfg.OrderWindow)
+	gap, err := store.InboxGapBelow(ctx, tx, row.ChatID, row.UpdateID, d.cfg.OrderWindow)
 	if err != nil || !gap {
 		return 0, err
 	}

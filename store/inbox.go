@@ -89,15 +89,23 @@ func PendingChats(ctx context.Context, db DB, limit int) ([]int64, error) {
 // on its way: the ids the inbox holds just below it are not contiguous up to it, or there are
 // none at all. Telegram numbers a bot's updates one by one, so a hole means an update that was
 // sent and has not arrived (or, rarely, one that never will: the caller bounds the wait).
-func InboxGapBelow(ctx context.Context, db DB, updateID int64, window int) (bool, error) {
+//
+// It also says true when an earlier update of the same chat is pending now: it arrived after the
+// caller picked updateID as the chat's oldest (a statement's snapshot is taken when it starts,
+// and a webhook post can commit an earlier update after a later one), so updateID must wait its
+// turn.
+func InboxGapBelow(ctx context.Context, db DB, chatID, updateID int64, window int) (bool, error) {
 	var n, lowest int64
+	var earlier bool
 	err := db.QueryRow(ctx, `
-		SELECT count(*), coalesce(min(update_id), 0) FROM inbox WHERE update_id >= $1::bigint - $2::bigint AND update_id < $1`,
-		updateID, window).Scan(&n, &lowest)
+		SELECT count(*), coalesce(min(update_id), 0),
+			EXISTS (SELECT 1 FROM inbox WHERE chat_id = $3 AND status = 'pending' AND update_id < $1)
+		FROM inbox WHERE update_id >= $1::bigint - $2::bigint AND update_id < $1`,
+		updateID, window, chatID).Scan(&n, &lowest, &earlier)
 	if err != nil {
 		return false, fmt.Errorf("store: inbox below update %d: %w", updateID, err)
 	}
-	return n == 0 || n < updateID-lowest, nil
+	return n == 0 || n < updateID-lowest || earlier, nil
 }
 
 // NextPendingUpdate returns the chat's oldest pending update, locked for the rest of the

@@ -208,7 +208,7 @@ func TestInboxGapBelow(t *testing.T) {
 	s := storetest.New(t)
 	gap := func(id int64) bool {
 		t.Helper()
-		g, err := store.InboxGapBelow(ctx, s.DB(), id, 5)
+		g, err := store.InboxGapBelow(ctx, s.DB(), 2, id, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,6 +236,14 @@ func TestInboxGapBelow(t *testing.T) {
 	}
 	if !gap(101) {
 		t.Error("100 is missing below 101")
+	}
+	// An earlier update of the same chat, pending now (it came after the later one was picked):
+	// the later one waits, even with no hole below it.
+	if _, err := store.StoreUpdate(ctx, s.DB(), 94, 2, []byte(`{}`), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if !gap(100) {
+		t.Error("update 94 of the same chat is pending: 100 must wait its turn")
 	}
 }
 
