@@ -18,6 +18,22 @@ type Reply struct {
 	// its caption.
 	FileID string `json:"file_id,omitempty"`
 	Photo  bool   `json:"photo,omitempty"`
+	// Upload sends bytes the bot made (an export as CSV) as a document, with Text as its caption.
+	Upload *Upload `json:"upload,omitempty"`
+	// Ref names this message once it is sent (the sender keeps its message id), so that a later
+	// reply to the same chat with EditRef edits it: a broadcast's progress message.
+	Ref     string `json:"ref,omitempty"`
+	EditRef string `json:"edit_ref,omitempty"`
+	// CommandMenu, when set, is not a message: it sets this chat's Telegram command menu
+	// (setMyCommands scoped to the chat) to the named set — "staff" — or back to the default
+	// ("default"), in the chat's language.
+	CommandMenu string `json:"command_menu,omitempty"`
+}
+
+// Upload is a file the bot made, sent as a document.
+type Upload struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
 }
 
 // Button is an inline button: a label and the data that comes back when it is pressed. Data
