@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -26,6 +27,7 @@ type tgCall struct {
 	edit       *tgbot.EditMessageTextParams
 	editMarkup *tgbot.EditMessageReplyMarkupParams
 	document   *tgbot.SendDocumentParams
+	upload     *flows.Upload // the bytes of document, when it is an upload (read afresh on each try)
 	photo      *tgbot.SendPhotoParams
 	answer     *tgbot.AnswerCallbackQueryParams
 }
@@ -51,8 +53,9 @@ func renderPayload(chatID int64, p Payload, paid bool) ([]tgCall, error) {
 }
 
 // renderReply turns one engine reply into calls:
-//   - a file (FileID) is sent as a document or photo with Text as caption; a caption too long
-//     for Telegram goes as the following message(s) instead;
+//   - a file (FileID) is sent as a document or photo with Text as caption, bytes the bot made
+//     (Upload) as an uploaded document; a caption too long for Telegram goes as the following
+//     message(s) instead;
 //   - text longer than one message is split at paragraphs, then lines, then words;
 //   - EditMessageID edits that message with the (first part of the) text; an edit with no text
 //     only replaces the message's inline buttons. Files and reply keyboards cannot be edited in,
@@ -61,8 +64,11 @@ func renderPayload(chatID int64, p Payload, paid bool) ([]tgCall, error) {
 //     where the owner's eye and thumb are.
 func renderReply(chatID int64, r flows.Reply, paid bool) ([]tgCall, error) {
 	markup := replyMarkup(r)
-	if r.FileID != "" {
-		file := &models.InputFileString{Data: r.FileID}
+	if r.FileID != "" || r.Upload != nil {
+		var file models.InputFile = &models.InputFileString{Data: r.FileID}
+		if r.Upload != nil {
+			file = &models.InputFileUpload{Filename: r.Upload.Name}
+		}
 		caption, rest := r.Text, ""
 		if utf16Len(caption) > maxCaption {
 			caption, rest = "", r.Text
@@ -72,12 +78,12 @@ func renderReply(chatID int64, r flows.Reply, paid bool) ([]tgCall, error) {
 			fileMarkup = markup
 		}
 		var c tgCall
-		if r.Photo {
+		if r.Photo && r.Upload == nil {
 			c = tgCall{method: "sendPhoto", photo: &tgbot.SendPhotoParams{ChatID: chatID, Photo: file,
 				Caption: caption, AllowPaidBroadcast: paid, ReplyMarkup: fileMarkup}}
 		} else {
 			c = tgCall{method: "sendDocument", document: &tgbot.SendDocumentParams{ChatID: chatID, Document: file,
-				Caption: caption, AllowPaidBroadcast: paid, ReplyMarkup: fileMarkup}}
+				Caption: caption, AllowPaidBroadcast: paid, ReplyMarkup: fileMarkup}, upload: r.Upload}
 		}
 		return append([]tgCall{c}, textCalls(chatID, rest, 0, markup, paid)...), nil
 	}
@@ -177,6 +183,10 @@ func (c tgCall) do(ctx context.Context, b *tgbot.Bot) error {
 		_, err = b.EditMessageText(ctx, c.edit)
 	case c.editMarkup != nil:
 		_, err = b.EditMessageReplyMarkup(ctx, c.editMarkup)
+	case c.document != nil && c.upload != nil:
+		p := *c.document // a fresh reader for every try: a retried upload sends its bytes again
+		p.Document = &models.InputFileUpload{Filename: c.upload.Name, Data: bytes.NewReader(c.upload.Data)}
+		_, err = b.SendDocument(ctx, &p)
 	case c.document != nil:
 		_, err = b.SendDocument(ctx, c.document)
 	case c.photo != nil:

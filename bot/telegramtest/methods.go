@@ -353,6 +353,9 @@ func (s *Server) getFile(_ context.Context, p Params) (any, *apiError) {
 	if !ok {
 		return nil, badRequest("invalid file_id")
 	}
+	if len(f.data) > MaxDownload {
+		return nil, badRequest("file is too big")
+	}
 	return models.File{FileID: f.id, FileUniqueID: f.uniqueID, FileSize: int64(len(f.data)), FilePath: f.path}, nil
 }
 

@@ -104,6 +104,9 @@ type chatSession struct {
 
 	nextMsgID int
 	buttons   []chatButton // the buttons of the bot's last turn, numbered from 1
+	// downloads is where documents the bot made (an export) are written, a private temporary
+	// directory made at the first one.
+	downloads string
 }
 
 type chatButton struct {
@@ -249,6 +252,9 @@ func (s *chatSession) print(r flows.Reply) {
 	if r.FileID != "" {
 		fmt.Fprintf(s.out, "%s [%s]\n", prefix, r.FileID)
 	}
+	if r.Upload != nil {
+		fmt.Fprintf(s.out, "%s [%s]\n", prefix, s.saveUpload(r.Upload))
+	}
 	fmt.Fprintf(s.out, "%s %s\n", prefix, strings.ReplaceAll(r.Text, "\n", "\n    "))
 	for _, row := range r.Buttons {
 		var parts []string
@@ -269,6 +275,23 @@ func (s *chatSession) print(r flows.Reply) {
 		}
 		fmt.Fprintf(s.out, "    %s\n", strings.Join(parts, "   "))
 	}
+}
+
+// saveUpload writes a document the bot made to the downloads directory (private: an export may
+// hold personal data) and says where, or why not.
+func (s *chatSession) saveUpload(u *flows.Upload) string {
+	if s.downloads == "" {
+		dir, err := os.MkdirTemp("", "umkmbot-chat-")
+		if err != nil {
+			return fmt.Sprintf("%s, %d bytes: %v", u.Name, len(u.Data), err)
+		}
+		s.downloads = dir
+	}
+	path := filepath.Join(s.downloads, filepath.Base(u.Name))
+	if err := os.WriteFile(path, u.Data, 0o600); err != nil {
+		return fmt.Sprintf("%s, %d bytes: %v", u.Name, len(u.Data), err)
+	}
+	return fmt.Sprintf("%s, %d bytes → %s", u.Name, len(u.Data), path)
 }
 
 // isTerminal says whether r is an interactive terminal.
