@@ -25,6 +25,8 @@ import (
 //     answered. Their documents lose the Telegram file ids and file names (the files are the
 //     owner's papers: the NIB page, labels, photos); which kind was sent, when, its type and
 //     size stay.
+//   - application_notes: the internal notes staff wrote on the owner's applications are deleted
+//     (staff text, but it may quote the owner's name or phone: it goes with their personal data).
 //   - training_registrations: deleted.
 //   - sessions: the chat's is deleted (answers in progress, drafts). The engine must not save
 //     it again after this.
@@ -39,8 +41,7 @@ import (
 // Left as they are, holding no name, phone or NIB: lookups (user id, time, found: the
 // rate-limit guard against walking through application numbers, which deleting would reset;
 // pruned after a day), reminders already decided (ids), audit rows of earlier actions (ids),
-// notices to staff (number, product, permit path, kabupaten). Notes staff wrote on the
-// applications stay with them.
+// notices to staff, sent or held (number, product, permit path, kabupaten).
 //
 // The steps commit together: in the caller's transaction (as a savepoint) or, given the pool,
 // in a transaction of their own. ErrNotFound when there is no such owner.
@@ -82,6 +83,12 @@ func DeleteOwnerData(ctx context.Context, db DB, ownerID, askingUpdateID int64, 
 			WHERE a.id = d.application_id
 			  AND (a.owner_id = $1 OR a.business_id IN (SELECT id FROM businesses WHERE owner_id = $1))
 			  AND (d.file_id IS NOT NULL OR d.file_unique_id IS NOT NULL OR d.file_name IS NOT NULL)`, ownerID); err != nil {
+			return err
+		}
+		if err := exec("application_notes", `
+			DELETE FROM application_notes n USING applications a
+			WHERE a.id = n.application_id
+			  AND (a.owner_id = $1 OR a.business_id IN (SELECT id FROM businesses WHERE owner_id = $1))`, ownerID); err != nil {
 			return err
 		}
 		if err := exec("training_registrations", `DELETE FROM training_registrations WHERE owner_id = $1`, ownerID); err != nil {
