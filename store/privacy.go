@@ -28,6 +28,8 @@ import (
 //   - application_notes: the internal notes staff wrote on the owner's applications are deleted
 //     (staff text, but it may quote the owner's name or phone: it goes with their personal data).
 //   - training_registrations: deleted.
+//   - held_permits: deleted (permits the owner recorded with /izin_saya: numbers and products
+//     of their own, and no request to the programme).
 //   - sessions: the chat's is deleted (answers in progress, drafts). The engine must not save
 //     it again after this.
 //   - inbox: the chat's raw updates already handled, and askingUpdateID (the update that asked
@@ -92,6 +94,9 @@ func DeleteOwnerData(ctx context.Context, db DB, ownerID, askingUpdateID int64, 
 			return err
 		}
 		if err := exec("training_registrations", `DELETE FROM training_registrations WHERE owner_id = $1`, ownerID); err != nil {
+			return err
+		}
+		if err := exec("held_permits", `DELETE FROM held_permits WHERE owner_id = $1`, ownerID); err != nil {
 			return err
 		}
 		if err := DeleteSession(ctx, tx, chatID); err != nil {
