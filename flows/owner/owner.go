@@ -14,7 +14,7 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "owner",
 		Roles: []flows.Role{flows.RoleOwner},
-		Flows: []*flows.Flow{profileFlow(), registerFlow(), documentsFlow(), statusFlow(), withdrawFlow(), deleteDataFlow(), languageFlow()},
+		Flows: []*flows.Flow{profileFlow(), registerFlow(), documentsFlow(), statusFlow(), withdrawFlow(), deleteDataFlow(), languageFlow(), heldPermitFlow()},
 		Commands: map[string]flows.Handler{
 			"daftar":     func(c *flows.Ctx, _ string) error { return cmdRegister(c) },
 			"profil":     func(c *flows.Ctx, _ string) error { return cmdProfile(c) },
@@ -24,10 +24,11 @@ func Flowset() *flows.Flowset {
 			"pelatihan":  func(c *flows.Ctx, _ string) error { return cmdTrainings(c) },
 			"hapus_data": func(c *flows.Ctx, _ string) error { return c.Start("delete_data") },
 			"bahasa":     func(c *flows.Ctx, _ string) error { return c.Start("language") },
+			"izin_saya":  cmdHeldPermits,
 		},
 		Aliases: map[string]string{
 			"language": "bahasa", "register": "daftar", "profile": "profil", "documents": "dokumen",
-			"applications": "pengajuan", "trainings": "pelatihan", "delete_data": "hapus_data",
+			"applications": "pengajuan", "trainings": "pelatihan", "delete_data": "hapus_data", "my_permits": "izin_saya",
 		},
 		Actions: map[string]flows.Handler{
 			"app": func(c *flows.Ctx, arg string) error {
@@ -42,6 +43,7 @@ func Flowset() *flows.Flowset {
 				id, _ := strconv.ParseInt(arg, 10, 64)
 				return startWithdraw(c, id)
 			},
+			"hp": heldPermitAction,
 			"tr": func(c *flows.Ctx, arg string) error {
 				op, idText, _ := strings.Cut(arg, ":")
 				id, _ := strconv.ParseInt(idText, 10, 64)
