@@ -71,19 +71,12 @@ func commandList(msgs *locales.Bundle, lang string, cmds []botCommand) []models.
 // (setMyCommands with BotCommandScopeChat) in their language: staff commands for staff and
 // viewers, and staff management for admins. A chat that is no longer staff (Role "") gets the
 // owners' menu back in the same scope, since a chat scope outranks the default one. serve calls
-// it at start for every staff chat; someone who becomes staff meanwhile gets the menu at the next
-// start (their commands work before that, typed).
+// it at start for every staff chat; a chat whose membership or mode changes while the bot runs
+// gets its menu at once (a reply's CommandMenu, commandMenuCall).
 func SetStaffCommands(ctx context.Context, b *tgbot.Bot, msgs *locales.Bundle, chats []store.StaffChat) error {
 	for _, c := range chats {
-		cmds := menuCommands
-		switch c.Role {
-		case "staff", "viewer":
-			cmds = staffCommands
-		case "admin":
-			cmds = append(append([]botCommand{}, staffCommands...), adminCommands...)
-		}
 		if _, err := b.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
-			Commands: commandList(msgs, c.Lang, cmds), Scope: &models.BotCommandScopeChat{ChatID: c.ChatID},
+			Commands: commandList(msgs, c.Lang, roleMenu(c.Role)), Scope: &models.BotCommandScopeChat{ChatID: c.ChatID},
 		}); err != nil {
 			return fmt.Errorf("setMyCommands (chat %d): %w", c.ChatID, err)
 		}

@@ -30,6 +30,8 @@ type tgCall struct {
 	upload     *flows.Upload // the bytes of document, when it is an upload (read afresh on each try)
 	photo      *tgbot.SendPhotoParams
 	answer     *tgbot.AnswerCallbackQueryParams
+	commands   *tgbot.SetMyCommandsParams    // a chat's command menu (Reply.CommandMenu)
+	noCommands *tgbot.DeleteMyCommandsParams // a chat's command menu taken away
 }
 
 // errEmptyReply is a reply with nothing to send: no text, no file, nothing to edit.
@@ -62,7 +64,13 @@ func renderPayload(chatID int64, p Payload, paid bool) ([]tgCall, error) {
 //     so a file is always sent new, and a reply keyboard on a one-message edit is dropped;
 //   - the markup (inline buttons, else a reply keyboard or its removal) goes on the last message,
 //     where the owner's eye and thumb are.
+//
+// A reply with a CommandMenu is no message: it sets the chat's command menu (commandMenuCall).
 func renderReply(chatID int64, r flows.Reply, paid bool) ([]tgCall, error) {
+	if r.CommandMenu != "" {
+		c, err := commandMenuCall(chatID, r.CommandMenu, r.Lang)
+		return []tgCall{c}, err
+	}
 	markup := replyMarkup(r)
 	if r.FileID != "" || r.Upload != nil {
 		var file models.InputFile = &models.InputFileString{Data: r.FileID}
@@ -193,6 +201,10 @@ func (c tgCall) do(ctx context.Context, b *tgbot.Bot) error {
 		_, err = b.SendPhoto(ctx, c.photo)
 	case c.answer != nil:
 		_, err = b.AnswerCallbackQuery(ctx, c.answer)
+	case c.commands != nil:
+		_, err = b.SetMyCommands(ctx, c.commands)
+	case c.noCommands != nil:
+		_, err = b.DeleteMyCommands(ctx, c.noCommands)
 	default:
 		err = errors.New("bot: empty call")
 	}

@@ -75,6 +75,7 @@ func (c *Ctx) switchMode(asOwner bool) error {
 		}
 	}
 	c.set = c.e.setFor(c.Actor.Role)
+	c.SetCommandMenu()
 	if asOwner {
 		c.ShowMenu(c.T("StaffModeOwner"))
 	} else {

@@ -87,7 +87,7 @@ func (c *Ctx) closeKeyboardIfLeft() {
 	c.Sess.KeyboardOpen = false
 	for i := range c.res.Replies {
 		r := &c.res.Replies[i]
-		if len(r.Buttons) == 0 && len(r.Keyboard) == 0 && r.EditMessageID == 0 && r.FileID == "" {
+		if len(r.Buttons) == 0 && len(r.Keyboard) == 0 && r.EditMessageID == 0 && r.FileID == "" && r.CommandMenu == "" {
 			r.RemoveKeyboard = true
 			return
 		}

@@ -25,9 +25,12 @@ type Reply struct {
 	Ref     string `json:"ref,omitempty"`
 	EditRef string `json:"edit_ref,omitempty"`
 	// CommandMenu, when set, is not a message: it sets this chat's Telegram command menu
-	// (setMyCommands scoped to the chat) to the named set — "staff" — or back to the default
-	// ("default"), in the chat's language.
+	// (setMyCommands scoped to the chat) to the named set — MenuStaff, MenuAdmin — or back to the
+	// default (MenuDefault), in the chat's language (Lang).
 	CommandMenu string `json:"command_menu,omitempty"`
+	// Lang is the chat's language, for the words the edge adds itself (a CommandMenu's command
+	// descriptions); "" is Indonesian.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Upload is a file the bot made, sent as a document.

@@ -33,6 +33,7 @@ func (s *Server) handler(method string) (handlerFunc, bool) {
 		"getfile":                s.getFile,
 		"setmycommands":          s.setMyCommands,
 		"getmycommands":          s.getMyCommands,
+		"deletemycommands":       s.deleteMyCommands,
 		"sendchataction":         s.sendChatAction,
 	}[strings.ToLower(method)]
 	return h, ok
@@ -390,6 +391,14 @@ func (s *Server) setMyCommands(_ context.Context, p Params) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.commands[key] = cmds
+	return true, nil
+}
+
+func (s *Server) deleteMyCommands(_ context.Context, p Params) (any, *apiError) {
+	key := scopeKey([]byte(p.Get("scope")), p.Get("language_code"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.commands, key)
 	return true, nil
 }
 
