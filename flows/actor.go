@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"errors"
+
 	"umkmbot/store"
 )
 
@@ -85,8 +87,18 @@ func (c *Ctx) switchMode(asOwner bool) error {
 }
 
 // Reresolve decides the role again within this update (someone just became staff), so what
-// follows is answered as their new role.
+// follows is answered as their new role. The staff row is read again: the one that came with the
+// owner's is from before the change.
 func (c *Ctx) Reresolve() error {
+	s, err := store.StaffByTelegramID(c, c.DB, c.Owner.TelegramUserID)
+	switch {
+	case err == nil:
+		c.Owner.Staff = &s
+	case errors.Is(err, store.ErrNotFound):
+		c.Owner.Staff = nil
+	default:
+		return err
+	}
 	if err := c.e.resolveActor(c); err != nil {
 		return err
 	}

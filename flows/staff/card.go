@@ -11,7 +11,8 @@ import (
 )
 
 // showCard shows an application to staff: owner and business (phone masked unless the person's
-// office handles it), product, documents, history, who handles it, and the actions open now.
+// office handles it), product, documents, history, who handles it, the latest internal notes,
+// and the actions open now.
 func showCard(c *flows.Ctx, app store.Application) error {
 	owner, err := store.OwnerByID(c, c.DB, app.OwnerID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -77,6 +78,13 @@ func showCard(c *flows.Ctx, app store.Application) error {
 		"ProductData": strings.TrimRight(p.String(), "\n"), "Documents": strings.TrimRight(d.String(), "\n"),
 		"History": strings.TrimRight(h.String(), "\n"), "Claimed": claimed,
 	})
+	notes, err := notesText(c, app)
+	if err != nil {
+		return err
+	}
+	if notes != "" {
+		text += "\n\n" + notes
+	}
 	var rows [][]flows.Button
 	for _, doc := range docs {
 		if doc.File != nil {
@@ -98,6 +106,7 @@ func showCard(c *flows.Ctx, app store.Application) error {
 		default:
 			rows = append(rows, []flows.Button{{Label: c.T("StaffClaimButton"), Data: "a:claim:" + itoa(app.ID) + ":" + itoa(claimant)}})
 		}
+		rows = append(rows, []flows.Button{{Label: c.T("StaffNoteButton"), Data: "a:note:" + itoa(app.ID)}})
 	}
 	rows = append(rows, []flows.Button{{Label: c.T("StaffMenuQueue"), Data: "a:go:antrian"}})
 	c.Reply(flows.Reply{Text: text, Buttons: rows})

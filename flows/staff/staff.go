@@ -17,7 +17,7 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "staff",
 		Roles: []flows.Role{flows.RoleStaff, flows.RoleAdmin},
-		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow()},
+		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow(), noteFlow()},
 		Commands: map[string]flows.Handler{
 			"antrian":   func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
 			"cari":      cmdSearch,
@@ -41,6 +41,7 @@ func Flowset() *flows.Flowset {
 			"unclaim": func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerAct, unclaim) },
 			"doc":     sendDocument,
 			"do":      doAction,
+			"note":    noteAction,
 			"stfrm":   removeStaff,
 			"bcr":     showBroadcastReport,
 			"bcx":     cancelBroadcast,

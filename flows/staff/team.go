@@ -3,6 +3,7 @@ package staff
 import (
 	"encoding/base32"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -82,6 +83,7 @@ func redeemInvite(c *flows.Ctx, code string) error {
 	if err := c.Reresolve(); err != nil {
 		return err
 	}
+	c.SetCommandMenu() // the staff commands in Telegram's menu, from now on
 	c.ShowMenu(c.T("StaffWelcome", map[string]any{"Office": officeName(c, inv.Office), "Role": c.T("StaffRole_" + inv.Role)}))
 	return nil
 }
@@ -124,6 +126,13 @@ func removeStaff(c *flows.Ctx, arg string) error {
 			map[string]any{"active": false}); err != nil {
 			return err
 		}
+		// Their chat's command menu goes back to the owners' one.
+		lang, err := store.OwnerLang(c, c.DB, s.TelegramUserID)
+		if err != nil {
+			return err
+		}
+		c.Notify(flows.Notice{ChatID: s.TelegramUserID, Reply: flows.Reply{CommandMenu: flows.MenuDefault, Lang: lang},
+			DedupeKey: fmt.Sprintf("menu:staff:%d:removed:%d", s.ID, c.Now.Unix())})
 		c.Say(c.T("StaffRemoved", map[string]any{"Name": s.Name}))
 		return listStaff(c)
 	})
