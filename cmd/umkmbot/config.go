@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"umkmbot/bot"
+	"umkmbot/flows/jobs"
 )
 
 // Config is everything the binary reads from its environment, after validation.
@@ -60,9 +63,11 @@ type Config struct {
 	// Schedules of the scheduled jobs (standard cron syntax, read in WITA), and the reminders'
 	// timing: the hour a day-based reminder is due, how long before a training its last one goes.
 	JobHousekeeping, JobTrainingReminders, JobCorrectionDeadlines, JobMissingDocuments, JobIdleDrafts string
-	JobPaymentDue, JobPermitExpiry, JobStaffDigest                                                    string
+	JobPaymentDue, JobPermitExpiry, JobStaffDigest, JobCorrectionsLapsed                              string
 	RemindHour                                                                                        int
 	TrainingRemindBefore                                                                              time.Duration
+	// PermitOffsets are the permit-expiry reminders per path code (PERMIT_REMIND_<CODE>).
+	PermitOffsets map[string][]jobs.PermitOffset
 }
 
 // setting is one configuration value: an environment variable with a flag that overrides it.
@@ -80,7 +85,7 @@ type setting struct {
 
 // settings lists every setting; a subcommand picks the ones it uses by env name.
 func (c *Config) settings() []*setting {
-	return []*setting{
+	return append([]*setting{
 		{env: "DATABASE_URL", flag: "database-url", help: "PostgreSQL URL; unset = embedded PostgreSQL under DATA_DIR", secret: true, dst: &c.DatabaseURL, check: checkDatabaseURL},
 		{env: "DATA_DIR", flag: "data-dir", def: "./data", help: "where the embedded PostgreSQL keeps its data", dst: &c.DataDir, check: nonEmpty},
 		{env: "PG_BINDIR", flag: "pg-bindir", help: "directory of initdb/postgres for the embedded default (else PATH, then /usr/lib/postgresql/*/bin)", dst: &c.PGBinDir},
@@ -114,13 +119,37 @@ func (c *Config) settings() []*setting {
 		{env: "JOB_IDLE_DRAFTS", flag: "job-idle-drafts", def: "0 8-20 * * *", help: "when owners with a registration left unfinished for 2 days are nudged once (cron syntax, WITA; the default runs hourly in the daytime only)", dst: &c.JobIdleDrafts, check: checkCron},
 		{env: "JOB_PAYMENT_DUE", flag: "job-payment-due", def: "0 8-20 * * *", help: "when owners are reminded of a payment order about to lapse (cron syntax, WITA; daytime by default)", dst: &c.JobPaymentDue, check: checkCron},
 		{env: "JOB_PERMIT_EXPIRY", flag: "job-permit-expiry", def: "0 9 * * *", help: "when owners of approved permits are reminded before the permit lapses (cron syntax, WITA)", dst: &c.JobPermitExpiry, check: checkCron},
+		{env: "JOB_CORRECTIONS_LAPSED", flag: "job-corrections-lapsed", def: "0 8-20 * * *", help: "when staff are told which corrections lapsed unanswered in their office (cron syntax, WITA; daytime by default)", dst: &c.JobCorrectionsLapsed, check: checkCron},
 		{env: "JOB_STAFF_DIGEST", flag: "job-staff-digest", def: "0 8 * * 1", help: "when staff get their office's weekly digest (cron syntax, WITA; Mondays 08:00; only a Monday run sends it)", dst: &c.JobStaffDigest, check: checkCron},
 		{env: "REMIND_HOUR", flag: "remind-hour", def: "8", help: "hour of the day (5-21, WITA: not at night) a day-based reminder is due: the day before a training, a correction deadline", dst: new(string), check: integer(&c.RemindHour, 5, 21)},
 		{env: "TRAINING_REMIND_BEFORE", flag: "training-remind-before", def: "2h", help: "how long before a training starts its last reminder goes (10m to 12h)", dst: new(string), check: durationWithin(&c.TrainingRemindBefore, 10*time.Minute, 12*time.Hour)},
 		{env: "PAID_BROADCAST", flag: "paid-broadcast", def: "false", help: "send broadcasts as Telegram paid broadcasts (allow_paid_broadcast, up to 1000/s; costs Stars)", dst: new(string), check: boolean(&c.PaidBroadcast)},
 		{env: "DISPATCH_WORKERS", flag: "workers", def: "8", help: "chats handled at once by this instance (1-1000)", dst: new(string), check: integer(&c.DispatchWorkers, 1, 1000)},
 		{env: "POOL_MAX_CONNS", flag: "pool-max-conns", help: "database connections at most (or pool_max_conns in DATABASE_URL); unset = DISPATCH_WORKERS + 8 (the intake, the sender's claims and records, housekeeping, /readyz). Keep the sum over all instances under the server's max_connections", dst: new(string), check: optional(poolConns(&c.PoolMaxConns))},
+	}, c.permitRemindSettings()...)
+}
+
+// permitRemindSettings are PERMIT_REMIND_<CODE>, one per permit path: when its permits are
+// reminded before their last valid day.
+func (c *Config) permitRemindSettings() []*setting {
+	var out []*setting
+	for _, code := range slices.Sorted(maps.Keys(jobs.DefaultPermitOffsets)) {
+		out = append(out, &setting{env: "PERMIT_REMIND_" + strings.ToUpper(code), flag: "permit-remind-" + strings.ReplaceAll(code, "_", "-"),
+			def:  jobs.FormatPermitOffsets(jobs.DefaultPermitOffsets[code]),
+			help: "when permits of the " + code + " path are reminded before their last valid day: a comma-separated list of 12mo (months), 30wd (working days), 180d (days)",
+			dst:  new(string), check: func(v string) error {
+				offs, err := jobs.ParsePermitOffsets(v)
+				if err != nil {
+					return fmt.Errorf("must be offsets before the last valid day such as \"12mo,30wd,10wd\" or \"180d,90d,30d\": %v", err)
+				}
+				if c.PermitOffsets == nil {
+					c.PermitOffsets = map[string][]jobs.PermitOffset{}
+				}
+				c.PermitOffsets[code] = offs
+				return nil
+			}})
 	}
+	return out
 }
 
 // commonEnv are the settings every data-using subcommand reads.

@@ -25,7 +25,8 @@ reminder twice.`
 
 // jobsEnv are the settings the jobs read.
 var jobsEnv = append(commonEnv, "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT", "RETAIN_OUTBOX",
-	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "JOB_PAYMENT_DUE", "JOB_PERMIT_EXPIRY", "JOB_STAFF_DIGEST", "REMIND_HOUR", "TRAINING_REMIND_BEFORE")
+	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "JOB_PAYMENT_DUE", "JOB_PERMIT_EXPIRY", "JOB_STAFF_DIGEST", "REMIND_HOUR", "TRAINING_REMIND_BEFORE",
+	"JOB_CORRECTIONS_LAPSED", "PERMIT_REMIND_MD", "PERMIT_REMIND_SPP_IRT", "PERMIT_REMIND_KOSMETIK", "PERMIT_REMIND_OBAT_TRADISIONAL")
 
 // newScheduler builds the scheduler of every job, as serve and `umkmbot jobs` run it.
 func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.Logger) (*bot.Scheduler, error) {
@@ -34,7 +35,7 @@ func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.
 		return nil, err
 	}
 	js, err := jobs.New(jobs.Config{Messages: msgs, Rules: rules, Location: cfg.Location, RemindHour: cfg.RemindHour,
-		TrainingBefore: cfg.TrainingRemindBefore})
+		TrainingBefore: cfg.TrainingRemindBefore, PermitOffsets: cfg.PermitOffsets})
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +46,7 @@ func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.
 		bot.HousekeepingJob(housekeeper, cfg.JobHousekeeping),
 		bot.ReminderJob(st, "training-reminders", cfg.JobTrainingReminders, js.TrainingReminders),
 		bot.ReminderJob(st, "correction-deadlines", cfg.JobCorrectionDeadlines, js.CorrectionDeadlines),
+		bot.ReminderJob(st, "corrections-lapsed", cfg.JobCorrectionsLapsed, js.CorrectionsLapsed),
 		bot.ReminderJob(st, "missing-documents", cfg.JobMissingDocuments, js.MissingDocuments),
 		bot.ReminderJob(st, "idle-drafts", cfg.JobIdleDrafts, js.IdleDrafts),
 		bot.ReminderJob(st, "payment-due", cfg.JobPaymentDue, js.PaymentDue),

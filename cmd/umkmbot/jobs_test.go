@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"umkmbot/flows/jobs"
 	"umkmbot/store/storetest"
 )
 
@@ -34,7 +35,7 @@ func TestJobsCommand(t *testing.T) {
 		return out.String(), errOut.String(), code
 	}
 	out, errOut, code := jobs()
-	if code != 0 || !strings.Contains(out, "housekeeping") || !strings.Contains(out, "training-reminders") || !strings.Contains(out, "correction-deadlines") || !strings.Contains(out, "missing-documents") || !strings.Contains(out, "idle-drafts") || !strings.Contains(out, "payment-due") || !strings.Contains(out, "permit-expiry") || !strings.Contains(out, "staff-digest") || !strings.Contains(out, "WITA") {
+	if code != 0 || !strings.Contains(out, "housekeeping") || !strings.Contains(out, "training-reminders") || !strings.Contains(out, "correction-deadlines") || !strings.Contains(out, "missing-documents") || !strings.Contains(out, "idle-drafts") || !strings.Contains(out, "payment-due") || !strings.Contains(out, "permit-expiry") || !strings.Contains(out, "staff-digest") || !strings.Contains(out, "corrections-lapsed") || !strings.Contains(out, "WITA") {
 		t.Fatalf("jobs: exit %d, %q %q", code, out, errOut)
 	}
 	if out, errOut, code := jobs("run", "training-reminders"); code != 0 || out != "training-reminders: 2 messages queued\n" {
@@ -62,5 +63,29 @@ func TestJobScheduleChecked(t *testing.T) {
 		getenv: func(k string) string { return map[string]string{"JOB_TRAINING_REMINDERS": "every hour"}[k] }}
 	if code := run(context.Background(), []string{"jobs"}, env); code != 1 || !strings.Contains(errOut.String(), "JOB_TRAINING_REMINDERS") {
 		t.Errorf("exit %d, %q", code, errOut.String())
+	}
+}
+
+// Permit-expiry offsets per path come from PERMIT_REMIND_<PATH>; one that cannot be read is
+// refused at start, naming the setting and the form it takes.
+func TestPermitOffsetsChecked(t *testing.T) {
+	var errOut bytes.Buffer
+	env := &runEnv{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &errOut,
+		getenv: func(k string) string { return map[string]string{"PERMIT_REMIND_MD": "12 months,30wd"}[k] }}
+	if code := run(context.Background(), []string{"jobs"}, env); code != 1 || !strings.Contains(errOut.String(), "PERMIT_REMIND_MD") ||
+		!strings.Contains(errOut.String(), "12mo,30wd,10wd") {
+		t.Errorf("exit %d, %q", code, errOut.String())
+	}
+	cfg, _, err := parseConfig("jobs", "", jobsEnv, nil, func(k string) string {
+		return map[string]string{"PERMIT_REMIND_SPP_IRT": "60d, 14wd"}[k]
+	}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jobs.FormatPermitOffsets(cfg.PermitOffsets["spp_irt"]); got != "60d,14wd" {
+		t.Errorf("spp_irt offsets %s, want 60d,14wd", got)
+	}
+	if got := jobs.FormatPermitOffsets(cfg.PermitOffsets["md"]); got != "12mo,30wd,10wd" {
+		t.Errorf("md offsets %s, want the default 12mo,30wd,10wd", got)
 	}
 }

@@ -1,0 +1,111 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"umkmbot/flows"
+	"umkmbot/flows/staff"
+	"umkmbot/locales"
+	"umkmbot/store"
+)
+
+// lapsedUseful is how long after a correction's due date passed its staff are still told: a
+// lapse older than a week is left to the Monday digest. The keys that remember who was told
+// must be kept longer than that (RETAIN_OUTBOX, 90 days by default).
+const lapsedUseful = 7 * 24 * time.Hour
+
+// lapsedPerMessage caps the applications one message names (and its buttons); the rest go in the
+// next run.
+const lapsedPerMessage = 30
+
+// lapsedLock serialises the runs of CorrectionsLapsed across instances for the rest of their
+// transaction ("umkmfix" in ASCII), so that a second run reads the first one's keys.
+const lapsedLock int64 = 0x756d6b6d666978
+
+const lapsedKeyPrefix = "fixlapsed:staff:"
+
+// CorrectionsLapsed tells each active staff member and admin which applications of their office
+// (staff.OfficeShare) had corrections due that passed unanswered: one message per person per
+// run naming every such application not told to them yet (number, business, kabupaten, days
+// late), with a button to each card. An application is named to a person once: the message's
+// key lists the applications it names (fixlapsed:staff:<staff>:<id>,<id>…), and a run reads
+// those keys back before deciding.
+func (j *Jobs) CorrectionsLapsed(ctx context.Context, db store.DB, now time.Time) ([]Message, error) {
+	if j.cfg.Rules == nil {
+		return nil, fmt.Errorf("corrections lapsed: jobs.Config.Rules is not set")
+	}
+	// Two instances that run at once would each name what the other is naming: one waits.
+	if _, err := db.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lapsedLock); err != nil {
+		return nil, fmt.Errorf("corrections lapsed: %w", err)
+	}
+	keys, err := store.DedupeKeys(ctx, db, lapsedKeyPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("corrections lapsed: %w", err)
+	}
+	told := map[string]bool{} // "<staff>:<application>"
+	for _, k := range keys {
+		staffID, ids, _ := strings.Cut(strings.TrimPrefix(k, lapsedKeyPrefix), ":")
+		for id := range strings.SplitSeq(ids, ",") {
+			told[staffID+":"+id] = true
+		}
+	}
+	recipients, err := store.DigestRecipients(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("corrections lapsed: %w", err)
+	}
+	var msgs []Message
+	for _, r := range recipients {
+		lapsed, err := store.CorrectionsLapsed(ctx, db, staff.OfficeShare(j.cfg.Rules, r.Unit), now.Add(-lapsedUseful), now)
+		if err != nil {
+			return nil, fmt.Errorf("corrections lapsed: %w", err)
+		}
+		sid := strconv.FormatInt(r.StaffID, 10)
+		lapsed = slices.DeleteFunc(lapsed, func(a store.LapsedCorrection) bool { return told[sid+":"+strconv.FormatInt(a.ID, 10)] })
+		if len(lapsed) == 0 {
+			continue
+		}
+		lapsed = lapsed[:min(len(lapsed), lapsedPerMessage)]
+		l := j.localizer(r.Lang)
+		ids := make([]string, len(lapsed))
+		var buttons [][]flows.Button
+		for i, a := range lapsed {
+			ids[i] = strconv.FormatInt(a.ID, 10)
+			buttons = append(buttons, []flows.Button{{Label: l.T("StaffLapsedCardButton", map[string]any{"Number": a.Number}), Data: "a:card:" + ids[i]}})
+		}
+		msgs = append(msgs, Message{
+			ChatID: r.ChatID,
+			Key:    lapsedKeyPrefix + sid + ":" + strings.Join(ids, ","),
+			Reply:  flows.Reply{Text: l.T("StaffLapsedNotice", map[string]any{"List": j.lapsedList(l, lapsed, now)}), Buttons: buttons},
+		})
+	}
+	return msgs, nil
+}
+
+// lapsedList is one line per lapsed application: number, business, kabupaten, days late.
+func (j *Jobs) lapsedList(l *locales.Localizer, lapsed []store.LapsedCorrection, now time.Time) string {
+	lines := make([]string, len(lapsed))
+	for i, a := range lapsed {
+		business := a.Business
+		if business == "" {
+			business = "—"
+		}
+		kab := a.Kabupaten
+		if k, ok := j.cfg.Rules.Kabupaten(a.Kabupaten); ok {
+			kab = k.Name
+		}
+		lines[i] = l.N("StaffLapsedItem", j.daysBetween(a.DueAt, now), map[string]any{"Number": a.Number, "Business": business, "Kabupaten": kab})
+	}
+	return strings.Join(lines, "\n")
+}
+
+// daysBetween counts the days from a's day to b's day, in the reminders' location.
+func (j *Jobs) daysBetween(a, b time.Time) int {
+	ya, ma, da := a.In(j.cfg.Location).Date()
+	yb, mb, db := b.In(j.cfg.Location).Date()
+	return int(time.Date(yb, mb, db, 12, 0, 0, 0, time.UTC).Sub(time.Date(ya, ma, da, 12, 0, 0, 0, time.UTC)).Hours() / 24)
+}
