@@ -29,34 +29,39 @@ type Training struct {
 	Organiser        string
 	Description      string
 	CreatedBy        int64
-	CancelledAt      *time.Time
-	CreatedAt        time.Time
+	// Office is the code of the office that organises it ("" for one an admin made).
+	Office      string
+	CancelledAt *time.Time
+	CreatedAt   time.Time
 }
 
-// TrainingSeat is a training as one owner sees it: how many registered, and whether they did.
+// TrainingSeat is a training as one owner sees it: how many registered and wait, whether they
+// did, and their place on the waiting list (0 when not on it).
 type TrainingSeat struct {
 	Training
 	Registered int
 	Mine       bool
+	Waiting    int
+	Position   int
 }
 
 const trainingColumns = `t.id, t.title, t.kind, t.starts_at, t.duration_minutes, t.place, coalesce(t.online_url, ''),
-	coalesce(t.kabupaten, ''), t.quota, t.organiser, t.description, coalesce(t.created_by, 0), t.cancelled_at, t.created_at`
+	coalesce(t.kabupaten, ''), t.quota, t.organiser, t.description, coalesce(t.created_by, 0), t.office, t.cancelled_at, t.created_at`
 
 func trainingFields(tr *Training) []any {
 	return []any{&tr.ID, &tr.Title, &tr.Kind, &tr.StartsAt, &tr.DurationMinutes, &tr.Place, &tr.OnlineURL,
-		&tr.Kabupaten, &tr.Quota, &tr.Organiser, &tr.Description, &tr.CreatedBy, &tr.CancelledAt, &tr.CreatedAt}
+		&tr.Kabupaten, &tr.Quota, &tr.Organiser, &tr.Description, &tr.CreatedBy, &tr.Office, &tr.CancelledAt, &tr.CreatedAt}
 }
 
 // CreateTraining inserts tr and sets its ID and CreatedAt.
 func CreateTraining(ctx context.Context, db DB, tr *Training) error {
 	err := db.QueryRow(ctx, `
 		INSERT INTO trainings (title, kind, starts_at, duration_minutes, place, online_url, kabupaten, quota, organiser,
-			description, created_by, cancelled_at)
-		VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''), $8, $9, $10, nullif($11::bigint, 0), $12)
+			description, created_by, cancelled_at, office)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''), $8, $9, $10, nullif($11::bigint, 0), $12, $13)
 		RETURNING id, created_at`,
 		tr.Title, tr.Kind, tr.StartsAt, tr.DurationMinutes, tr.Place, tr.OnlineURL, tr.Kabupaten, tr.Quota, tr.Organiser,
-		tr.Description, tr.CreatedBy, tr.CancelledAt).Scan(&tr.ID, &tr.CreatedAt)
+		tr.Description, tr.CreatedBy, tr.CancelledAt, tr.Office).Scan(&tr.ID, &tr.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: create training: %w", err)
 	}
@@ -87,7 +92,11 @@ func UpcomingTrainings(ctx context.Context, db DB, now time.Time, ownerID int64,
 	rows, err := db.Query(ctx, `
 		SELECT `+trainingColumns+`,
 			(SELECT count(*) FROM training_registrations r WHERE r.training_id = t.id),
-			EXISTS (SELECT 1 FROM training_registrations r WHERE r.training_id = t.id AND r.owner_id = $2)
+			EXISTS (SELECT 1 FROM training_registrations r WHERE r.training_id = t.id AND r.owner_id = $2),
+			(SELECT count(*) FROM training_waitlist w WHERE w.training_id = t.id),
+			coalesce((SELECT 1 + (SELECT count(*) FROM training_waitlist e WHERE e.training_id = t.id
+				AND (e.joined_at, e.owner_id) < (w.joined_at, w.owner_id))
+				FROM training_waitlist w WHERE w.training_id = t.id AND w.owner_id = $2), 0)
 		FROM trainings t
 		WHERE t.cancelled_at IS NULL AND t.starts_at > $1
 		ORDER BY CASE WHEN t.kabupaten = $3 THEN 0 WHEN t.online_url IS NOT NULL OR $3 = '' THEN 1 ELSE 2 END,
@@ -98,7 +107,7 @@ func UpcomingTrainings(ctx context.Context, db DB, now time.Time, ownerID int64,
 	}
 	seats, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (TrainingSeat, error) {
 		var s TrainingSeat
-		err := r.Scan(append(trainingFields(&s.Training), &s.Registered, &s.Mine)...)
+		err := r.Scan(append(trainingFields(&s.Training), &s.Registered, &s.Mine, &s.Waiting, &s.Position)...)
 		return s, err
 	})
 	if err != nil {
@@ -151,7 +160,10 @@ func RegisterForTraining(ctx context.Context, db DB, trainingID, ownerID int64, 
 		if isForeignKeyViolation(err) {
 			return ErrNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return seated(ctx, tx, trainingID, []int64{ownerID}, at)
 	})
 	if err != nil {
 		return fmt.Errorf("store: register owner %d for training %d: %w", ownerID, trainingID, err)
@@ -159,17 +171,30 @@ func RegisterForTraining(ctx context.Context, db DB, trainingID, ownerID int64, 
 	return nil
 }
 
-// CancelTrainingRegistration takes the owner off the training's list; ErrNotFound when they were
-// not on it.
-func CancelTrainingRegistration(ctx context.Context, db DB, trainingID, ownerID int64) error {
-	tag, err := db.Exec(ctx, `DELETE FROM training_registrations WHERE training_id = $1 AND owner_id = $2`, trainingID, ownerID)
+// CancelTrainingRegistration takes the owner off the training's list (ErrNotFound when they were
+// not on it) and gives the freed seat to the first on the waiting list, whom it returns to be told.
+// The training row is locked first, like a registration, so two cancels at once give two seats
+// to two different people, each once.
+func CancelTrainingRegistration(ctx context.Context, db DB, trainingID, ownerID int64, at time.Time) ([]SeatGiven, error) {
+	var given []SeatGiven
+	err := inTx(ctx, db, func(tx DB) error {
+		if _, err := lockTraining(ctx, tx, trainingID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM training_registrations WHERE training_id = $1 AND owner_id = $2`, trainingID, ownerID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		given, err = fillSeats(ctx, tx, trainingID, at)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("store: cancel registration of owner %d for training %d: %w", ownerID, trainingID, err)
+		return nil, fmt.Errorf("store: cancel registration of owner %d for training %d: %w", ownerID, trainingID, err)
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("store: cancel registration of owner %d for training %d: %w", ownerID, trainingID, ErrNotFound)
-	}
-	return nil
+	return given, nil
 }
 
 // TrainingRegistrations returns the owners registered for the training, in the order they

@@ -167,7 +167,7 @@ func TestRegisterForTraining(t *testing.T) {
 		if err := store.RegisterForTraining(ctx, tx, tr.ID, c.ID, t0); !errors.Is(err, store.ErrTrainingFull) {
 			t.Errorf("full in a transaction: %v", err)
 		}
-		if err := store.CancelTrainingRegistration(ctx, tx, tr.ID, a.ID); err != nil {
+		if _, err := store.CancelTrainingRegistration(ctx, tx, tr.ID, a.ID, t0); err != nil {
 			return err
 		}
 		return store.RegisterForTraining(ctx, tx, tr.ID, c.ID, t0.Add(2*time.Minute))
@@ -175,7 +175,7 @@ func TestRegisterForTraining(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CancelTrainingRegistration(ctx, db, tr.ID, a.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := store.CancelTrainingRegistration(ctx, db, tr.ID, a.ID, t0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("cancel when not registered: %v, want ErrNotFound", err)
 	}
 	regs, err = store.TrainingRegistrations(ctx, db, tr.ID)

@@ -49,6 +49,7 @@ func Flowset() *flows.Flowset {
 				id, _ := strconv.ParseInt(idText, 10, 64)
 				return trainingAction(c, op, id)
 			},
+			"trn": notifyAction,
 		},
 		DeepLinks: map[string]flows.Handler{"status_": lookupStatus},
 		Menu:      menu,

@@ -76,7 +76,7 @@ func profileFlow() *flows.Flow {
 					}},
 				{Name: "summary", Prompt: "ProfileSummary", Input: flows.InputConfirm, Skip: firstRun, Confirm: "ProfileSaveButton",
 					Data: func(c *flows.Ctx) map[string]any {
-						return map[string]any{"Summary": c.Summary("name", "business", "kabupaten", "desa", "phone", "nib", "ovop")}
+						return map[string]any{"Summary": c.Summary("name", "business", "kabupaten", "desa", "phone", "nib", "ovop") + trainingRecord(c)}
 					},
 					Editable: []string{"name", "business", "kabupaten", "desa", "phone", "nib", "ovop"}},
 			}

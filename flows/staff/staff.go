@@ -17,7 +17,7 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "staff",
 		Roles: []flows.Role{flows.RoleStaff, flows.RoleAdmin},
-		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow(), noteFlow()},
+		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow(), trainingEditFlow(), noteFlow()},
 		Commands: map[string]flows.Handler{
 			"antrian":   func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
 			"cari":      cmdSearch,
@@ -29,11 +29,12 @@ func Flowset() *flows.Flowset {
 			"pelatihan_baru": func(c *flows.Ctx, _ string) error {
 				return guarded(c, flows.PowerTrainings, nil, func() error { return c.Start("training_new") })
 			},
+			"pelatihan_kelola": func(c *flows.Ctx, _ string) error { return showTrainings(c, 0) },
 			"umumkan": func(c *flows.Ctx, _ string) error {
 				return guarded(c, flows.PowerBroadcast, nil, func() error { return c.Start("broadcast") })
 			},
 		},
-		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan", "new_training": "pelatihan_baru"},
+		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan", "new_training": "pelatihan_baru", "trainings": "pelatihan_kelola"},
 		Actions: map[string]flows.Handler{
 			"q":       func(c *flows.Ctx, arg string) error { return showQueue(c, parseQueueView(arg)) },
 			"card":    func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerView, showCard) },
@@ -45,6 +46,15 @@ func Flowset() *flows.Flowset {
 			"stfrm":   removeStaff,
 			"bcr":     showBroadcastReport,
 			"bcx":     cancelBroadcast,
+			"trl":     func(c *flows.Ctx, arg string) error { return showTrainings(c, atoi(arg)) },
+			"trc":     trainingButton(showTrainingCard),
+			"tre":     trainingButton(startTrainingEdit),
+			"trx":     trainingButton(askCancelTraining),
+			"trxy":    trainingButton(cancelTraining),
+			"trr":     trainingButton(showRegistrants),
+			"trcsv":   trainingButton(sendRegistrantsCSV),
+			"tra":     attendancePage,
+			"tram":    markAttendance,
 		},
 		DeepLinks: map[string]flows.Handler{"staf_": redeemInvite},
 		Menu:      menu,
@@ -61,6 +71,9 @@ func menu(c *flows.Ctx) (string, [][]flows.Button) {
 	}
 	if c.Authorize(flows.PowerBroadcast, nil) == nil {
 		rows[1] = append(rows[1], flows.Button{Label: c.T("StaffMenuBroadcast"), Data: "a:go:umumkan"})
+	}
+	if c.Authorize(flows.PowerTrainings, nil) == nil {
+		rows[1] = append(rows[1], flows.Button{Label: c.T("StaffMenuTrainings"), Data: "a:go:pelatihan_kelola"})
 	}
 	if c.Authorize(flows.PowerManageStaff, nil) == nil {
 		rows = append(rows, []flows.Button{{Label: c.T("StaffMenuInvite"), Data: "a:go:staf_undang"}, {Label: c.T("StaffMenuTeam"), Data: "a:go:staf"}})

@@ -175,7 +175,7 @@ func saveTraining(c *flows.Ctx) error {
 		}
 		tr := store.Training{Title: c.Get("title"), Kind: c.Get("kind"), StartsAt: start, DurationMinutes: atoi(c.Get("duration")),
 			Place: place, OnlineURL: online, Kabupaten: kab, Quota: atoi(c.Get("quota")), Organiser: organiserOr(c, c.Get("organiser")),
-			Description: c.Get("description"), CreatedBy: c.Actor.Staff.ID}
+			Description: c.Get("description"), CreatedBy: c.Actor.Staff.ID, Office: c.Actor.Office()}
 		if err := store.CreateTraining(c, c.DB, &tr); err != nil {
 			return err
 		}

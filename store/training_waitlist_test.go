@@ -1,0 +1,165 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"umkmbot/store"
+	"umkmbot/store/storetest"
+)
+
+// A full training's waiting list is first come, first served: a cancel gives the seat to the
+// first in line (returned, to be told), who is then off the list and whose wish to be told of
+// the kind is fulfilled; the others move up. Joining twice, joining while registered, and
+// joining when a seat is free (registered at once) each say so.
+func TestTrainingWaitlist(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	tr := newTraining(t, db, "ngada", 1, t0.Add(72*time.Hour))
+	a, b, c := newOwner(t, db, 1), newOwner(t, db, 2), newOwner(t, db, 3)
+	if err := store.RegisterForTraining(ctx, db, tr.ID, a.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AddTrainingInterest(ctx, db, b.ID, "pkp", "ngada", t0); err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range []store.Owner{b, c} {
+		registered, place, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, o.ID, t0.Add(time.Duration(i+1)*time.Minute))
+		if err != nil || registered || place != i+1 {
+			t.Fatalf("owner %d joins: registered %v, place %d, %v", o.ID, registered, place, err)
+		}
+	}
+	if _, place, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, b.ID, t0.Add(time.Hour)); !errors.Is(err, store.ErrAlreadyWaiting) || place != 1 {
+		t.Fatalf("joining twice: place %d, %v", place, err)
+	}
+	if _, _, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, a.ID, t0); !errors.Is(err, store.ErrAlreadyRegistered) {
+		t.Fatalf("registered owner joins: %v", err)
+	}
+
+	given, err := store.CancelTrainingRegistration(ctx, db, tr.ID, a.ID, t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(given) != 1 || given[0].OwnerID != b.ID || given[0].ChatID != b.ChatID || !given[0].At.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("seats given %+v, want owner %d", given, b.ID)
+	}
+	seats, err := store.UpcomingTrainings(ctx, db, t0, c.ID, "ngada", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seats[0].Registered != 1 || seats[0].Waiting != 1 || seats[0].Position != 1 || seats[0].Mine {
+		t.Fatalf("as c sees it: %+v", seats[0])
+	}
+	kinds, err := store.OpenTrainingInterests(ctx, db, b.ID)
+	if err != nil || len(kinds) != 0 {
+		t.Fatalf("b's wishes after getting a seat: %v, %v", kinds, err)
+	}
+	// A cancel of someone not registered gives nothing; leaving the list frees no seat either.
+	if _, err := store.CancelTrainingRegistration(ctx, db, tr.ID, a.ID, t0.Add(3*time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("second cancel: %v", err)
+	}
+	if err := store.LeaveTrainingWaitlist(ctx, db, tr.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.LeaveTrainingWaitlist(ctx, db, tr.ID, c.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("leaving twice: %v", err)
+	}
+	// A seat free when joining: registered at once.
+	if _, err := store.CancelTrainingRegistration(ctx, db, tr.ID, b.ID, t0.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if registered, _, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, c.ID, t0.Add(5*time.Hour)); err != nil || !registered {
+		t.Fatalf("joining with a seat free: registered %v, %v", registered, err)
+	}
+}
+
+// Two registrants cancel at the same moment, each in a transaction of their own: the two freed
+// seats go to the first two in line, each exactly once. The second cancel waits for the first's
+// lock on the training row (the test waits until PostgreSQL shows it waiting), and then counts
+// the seats as the first left them.
+func TestTrainingTwoCancelsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	db := s.DB()
+	tr := newTraining(t, db, "ngada", 2, t0.Add(72*time.Hour))
+	a, b := newOwner(t, db, 1), newOwner(t, db, 2)
+	waiting := []store.Owner{newOwner(t, db, 3), newOwner(t, db, 4), newOwner(t, db, 5)}
+	for _, o := range []store.Owner{a, b} {
+		if err := store.RegisterForTraining(ctx, db, tr.ID, o.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, o := range waiting {
+		if _, _, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, o.ID, t0.Add(time.Duration(i+1)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var given1, given2 []store.SeatGiven
+	holding, release := make(chan struct{}), make(chan struct{})
+	done1, done2, pids := make(chan error, 1), make(chan error, 1), make(chan int32, 1)
+	go func() {
+		done1 <- s.Tx(ctx, func(tx pgx.Tx) error {
+			var err error
+			given1, err = store.CancelTrainingRegistration(ctx, tx, tr.ID, a.ID, t0.Add(time.Hour))
+			close(holding)
+			<-release
+			return err
+		})
+	}()
+	<-holding
+	go func() {
+		done2 <- s.Tx(ctx, func(tx pgx.Tx) error {
+			var pid int32
+			if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+				return err
+			}
+			pids <- pid
+			var err error
+			given2, err = store.CancelTrainingRegistration(ctx, tx, tr.ID, b.ID, t0.Add(time.Hour))
+			return err
+		})
+	}()
+	pid := <-pids
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var wait string
+		if err := db.QueryRow(ctx, `SELECT coalesce(wait_event_type, '') FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&wait); err != nil {
+			t.Fatal(err)
+		}
+		if wait == "Lock" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second cancel never waited for a lock")
+		}
+		time.Sleep(5 * time.Millisecond) // polling PostgreSQL for the condition, not a synchronisation sleep
+	}
+	close(release)
+	if err := <-done1; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done2; err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, g := range append(given1, given2...) {
+		got = append(got, g.OwnerID)
+	}
+	slices.Sort(got)
+	if want := []int64{waiting[0].ID, waiting[1].ID}; !slices.Equal(got, want) {
+		t.Fatalf("seats given to %v, want %v (first %+v, second %+v)", got, want, given1, given2)
+	}
+	seats, err := store.UpcomingTrainings(ctx, db, t0, waiting[2].ID, "ngada", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seats[0].Registered != 2 || seats[0].Position != 1 {
+		t.Fatalf("after both cancels: %+v", seats[0])
+	}
+}
