@@ -82,7 +82,10 @@ func (c *Ctx) notifyOwner(ch Change) error {
 	}
 	l := c.e.msgs.For(o.Lang)
 	data := map[string]any{"Number": ch.App.Number, "Product": ch.App.ProductName, "Path": l.T("PathName_" + ch.App.Path),
-		"Status": l.T("Status_" + string(ch.To)), "Note": ch.Note, "Due": "", "Permit": ch.Permit, "ValidUntil": "", "Missing": ""}
+		"Status": l.T("Status_" + string(ch.To)), "Note": ch.Note, "Due": "", "Permit": ch.Permit, "ValidUntil": "", "Missing": "", "Office": ""}
+	if o, ok := c.e.rules.OfficeFor(domain.PathCode(ch.App.Path), ch.App.Kabupaten); ok {
+		data["Office"] = o.Name // StatusNext_* names who does what next
+	}
 	if ch.Due != nil {
 		data["Due"] = l.DateTime(*ch.Due)
 	}

@@ -1,14 +1,19 @@
 package owner
 
 import (
+	"strings"
+
 	"umkmbot/flows"
+	"umkmbot/flows/domain"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
 
 // deleteDataFlow deletes the owner's personal data (store.DeleteOwnerData says where it lives)
-// after a confirmation that says what goes and what stays. The confirmation it sends quotes
-// nothing personal: it is the one message queued after the deletion.
+// after a confirmation that says what goes and what stays, and lets go of the applications
+// already handed to an office (store.DetachOwnerApplications): they stay there, anonymised, and
+// are no longer this chat's. The one message queued after the deletion says what was deleted
+// and which applications stay with which office; it quotes nothing personal.
 func deleteDataFlow() *flows.Flow {
 	return &flows.Flow{
 		Name:  "delete_data",
@@ -18,20 +23,52 @@ func deleteDataFlow() *flows.Flow {
 				Save: func(c *flows.Ctx, v string) error {
 					c.Sess.Reset()
 					if v != "yes" {
-						c.Say(c.T("DeleteKept"))
-						c.ShowMenu("")
+						c.ShowMenu(c.T("DeleteKept"))
 						return nil
+					}
+					kept, err := keptApplications(c)
+					if err != nil {
+						return err
 					}
 					if err := store.DeleteOwnerData(c, c.DB, c.Owner.ID, c.Ev.UpdateID, c.Now); err != nil {
 						return err
 					}
+					if _, err := store.DetachOwnerApplications(c, c.DB, c.Owner.ID); err != nil {
+						return err
+					}
 					// The session holds answers and drafts: it goes, and is not saved again.
 					c.ForgetSession()
-					c.Say(c.T("DeleteDone"))
+					text := c.T("DeleteDone")
+					if kept != "" {
+						text += "\n\n" + c.T("DeleteDoneKept", map[string]any{"Kept": kept})
+					}
+					c.Say(text + "\n\n" + c.T("DeleteDoneAfter"))
 					return nil
 				}}}
 		},
 	}
+}
+
+// keptApplications lists, one per line, the owner's applications that outlive /hapus_data (every
+// one handed over, whatever its status) with the office that keeps each.
+func keptApplications(c *flows.Ctx) (string, error) {
+	apps, err := store.ApplicationsByOwner(c, c.DB, c.Owner.ID)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, a := range apps {
+		if a.Status == string(domain.StatusDraft) {
+			continue
+		}
+		office := officeName(c, a)
+		if office == "" {
+			office = c.T("DeleteKeptOfficeUnknown")
+		}
+		b.WriteString(c.T("DeleteKeptLine", map[string]any{"Number": a.Number, "Product": a.ProductName,
+			"Path": c.PathName(a.Path), "Office": office}) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n"), nil
 }
 
 // languageFlow lets the owner choose Bahasa Indonesia or English.
@@ -51,8 +88,7 @@ func languageFlow() *flows.Flow {
 					c.Owner.Lang = v
 					c.L = c.Engine().Messages().For(locales.NormalizeLang(v))
 					c.Sess.Reset()
-					c.Say(c.T("LanguageChanged"))
-					c.ShowMenu("")
+					c.ShowMenu(c.T("LanguageChanged"))
 					return nil
 				}}}
 		},

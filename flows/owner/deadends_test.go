@@ -268,7 +268,7 @@ func TestWithdrawApplication(t *testing.T) {
 	c.PressMsg("StatusWithdrawButton")
 	c.ExpectMsg("StatusWithdrawConfirm", map[string]any{"Number": number, "Product": "Kopi Luwak"})
 	c.PressMsg("CommonYes")
-	c.ExpectMsg("StatusWithdrawn", map[string]any{"Number": number})
+	c.ExpectMsg("StatusWithdrawn", map[string]any{"Number": number, "Office": "Dinas Kesehatan Kabupaten Ngada"})
 	var status string
 	h.Query(&status, `SELECT status FROM applications WHERE number = $1`, number)
 	if status != "withdrawn" {

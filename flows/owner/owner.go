@@ -75,15 +75,18 @@ func greet(c *flows.Ctx) error {
 		}
 		return nil
 	}
-	c.Say(c.T("StartWelcomeBack", map[string]any{"Name": c.Owner.Name}))
+	welcome := c.T("StartWelcomeBack", map[string]any{"Name": c.Owner.Name})
 	if names := c.ParkedNames(); len(names) > 0 {
+		c.Say(welcome)
 		return c.OfferResume(names[0])
 	}
-	c.ShowMenu("")
+	c.ShowMenu(welcome) // one message: the welcome is the menu's first line
 	return nil
 }
 
-// idle handles a message when no flow runs: a number is looked up, anything else gets the menu.
+// idle handles a message when no flow runs: a number is looked up; a greeting, or any text from
+// someone new or who deleted their data (the bot promised to start afresh), is greeted; anything
+// else gets the menu.
 func idle(c *flows.Ctx) error {
 	if c.Ev.Kind == flows.EventText {
 		text := strings.TrimSpace(c.Ev.Text)
@@ -93,7 +96,7 @@ func idle(c *flows.Ctx) error {
 		if looksLikePermitNumber(text) {
 			return lookupStatus(c, text)
 		}
-		if c.NewOwner() || flows.IsGreeting(text) {
+		if c.NewOwner() || c.Owner.DeletedAt != nil || flows.IsGreeting(text) {
 			c.ParkRunning()
 			return greet(c)
 		}

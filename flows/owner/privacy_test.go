@@ -244,14 +244,15 @@ func TestDeleteDataLeavesNoTrace(t *testing.T) {
 	if sessions != 0 {
 		t.Error("the chat's session was saved again after the deletion")
 	}
-	// What is kept: the application, its number and history, still the owner's; the
-	// confirmation, queued after the deletion, is the chat's one message left.
+	// What is kept: the application, its number and history, with the office, no longer
+	// pointing to the owner or their business; the confirmation, queued after the deletion, is
+	// the chat's one message left.
 	var kept int
-	h.Query(&kept, `SELECT count(*) FROM applications a JOIN owners o ON o.id = a.owner_id
-		WHERE a.number = $1 AND o.telegram_user_id = $2 AND a.product_name = 'Kopi Bubuk Bajawa'
-		  AND EXISTS (SELECT 1 FROM application_status_history s WHERE s.application_id = a.id)`, number, c.User)
+	h.Query(&kept, `SELECT count(*) FROM applications a
+		WHERE a.number = $1 AND a.product_name = 'Kopi Bubuk Bajawa' AND a.owner_id IS NULL AND a.business_id IS NULL
+		  AND EXISTS (SELECT 1 FROM application_status_history s WHERE s.application_id = a.id)`, number)
 	if kept != 1 {
-		t.Error("the submitted application is not kept as the programme's record")
+		t.Error("the submitted application is not kept as the programme's record, let go of by the owner")
 	}
 	msgs, err := store.OutboxForChat(ctx, db, c.User)
 	if err != nil {

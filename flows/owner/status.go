@@ -69,8 +69,7 @@ func lookupStatus(c *flows.Ctx, input string) error {
 		if err := store.RecordLookup(c, c.DB, c.Ev.UserID, false, c.Now); err != nil {
 			return err
 		}
-		c.Say(c.T("StatusNotFound", map[string]any{"Input": normalisedNumber(c, input)}))
-		c.ShowMenu("")
+		c.ShowMenu(c.T("StatusNotFound", map[string]any{"Input": normalisedNumber(c, input)}))
 		return nil
 	case err != nil:
 		return err
@@ -82,12 +81,18 @@ func lookupStatus(c *flows.Ctx, input string) error {
 		return showApplication(c, app)
 	}
 	c.Say(c.T("StatusPublic", map[string]any{"Number": app.Number, "Status": c.StatusName(app.Status),
-		"Since": c.L.ShortDate(app.UpdatedAt)}))
-	c.Say(c.T("StatusDisclaimer"))
+		"Since": c.L.ShortDate(app.UpdatedAt)}) + "\n\n" + c.T("StatusDisclaimer"))
 	return nil
 }
 
 var errBadNumber = errors.New("not an application or permit number")
+
+// officeName names the office that handles the application (the kabupaten health office for
+// SPP-IRT, the BPOM unit otherwise), "" when the requirements data has none.
+func officeName(c *flows.Ctx, app store.Application) string {
+	o, _ := c.Engine().Rules().OfficeFor(domain.PathCode(app.Path), app.Kabupaten)
+	return o.Name
+}
 
 // normalisedNumber is input as the bot read it: an application number in its written form
 // ("ntt yy27 vrj6" → "NTT-YY27-VRJ6"), a permit number in its canonical form.
@@ -156,7 +161,7 @@ func showApplication(c *flows.Ctx, app store.Application) error {
 		"Number": app.Number, "Product": app.ProductName, "Path": c.PathName(app.Path),
 		"Status": c.StatusName(app.Status), "History": strings.TrimRight(h.String(), "\n"),
 		"Note": app.StatusNote, "Due": "", "Permit": app.PermitNumber, "ValidUntil": "",
-		"Missing": strings.Join(missing, "\n"),
+		"Missing": strings.Join(missing, "\n"), "Office": officeName(c, app),
 	}
 	if app.DueAt != nil {
 		data["Due"] = c.L.DateTime(*app.DueAt)
@@ -227,7 +232,7 @@ func withdrawFlow() *flows.Flow {
 					} else if err != nil {
 						return err
 					}
-					c.ShowMenu(c.T("StatusWithdrawn", map[string]any{"Number": app.Number}))
+					c.ShowMenu(c.T("StatusWithdrawn", map[string]any{"Number": app.Number, "Office": officeName(c, app)}))
 					return c.NotifyStaff(app, "StaffNoticeWithdrawn", "withdrawn")
 				}}}
 		},

@@ -1,0 +1,67 @@
+package owner_test
+
+import (
+	"testing"
+
+	"umkmbot/flows/flowtest"
+)
+
+// Outside the registration, one update gets one message: a confirmation comes with the menu or
+// the next step in the same message, never as a message of its own before it.
+func TestOneMessagePerUpdate(t *testing.T) {
+	h := flowtest.New(t)
+	c := h.Chat(830, "id")
+	number := ownerWithApplication(t, c, "spp_irt", "Kopi Luwak")
+	stranger := h.Chat(831, "id")
+	stranger.Send("/start")
+
+	one := func(c *flowtest.Chat, what string) {
+		t.Helper()
+		if n := len(c.Last.Replies); n != 1 {
+			t.Errorf("%s: %d messages, want 1:\n%s", what, n, c.Transcript())
+		}
+	}
+	c.Send("/menu")
+	one(c, "/menu")
+	c.Send("/start")
+	one(c, "/start of a returning owner")
+	c.ExpectMsg("StartWelcomeBack", map[string]any{"Name": "Maria Goreti"})
+	c.ExpectMsg("MenuText")
+	c.Send("/pengajuan")
+	one(c, "/pengajuan")
+	c.Send("/status " + number)
+	one(c, "/status of one's own application")
+	c.Send("/status")
+	one(c, "/status without a number")
+	c.Send("/status NTT-0000-0000")
+	one(c, "/status of a number never issued")
+	c.ExpectMsg("MenuText")
+	stranger.Send("/status " + number)
+	one(stranger, "/status of someone else's application")
+	stranger.ExpectMsg("StatusDisclaimer")
+	c.Send("/dokumen")
+	one(c, "/dokumen")
+	c.Send("/menu")
+	c.Send("/bahasa")
+	one(c, "/bahasa")
+	c.PressMsg("LanguageEnglish")
+	one(c, "choosing a language")
+	c.Lang = "en"
+	c.ExpectMsg("LanguageChanged")
+	c.ExpectMsg("MenuText")
+}
+
+// After withdrawing, the owner is told what happens next and who does it: the office is told
+// and stops working on it.
+func TestWithdrawSaysWhatNext(t *testing.T) {
+	h := flowtest.New(t)
+	c := h.Chat(832, "id")
+	number := ownerWithApplication(t, c, "spp_irt", "Kopi Luwak")
+	c.Send("/status " + number)
+	c.PressMsg("StatusWithdrawButton")
+	c.PressMsg("CommonYes")
+	if n := len(c.Last.Replies); n != 1 {
+		t.Fatalf("%d messages after withdrawing, want 1:\n%s", n, c.Transcript())
+	}
+	c.Expect("Dinas Kesehatan Kabupaten Ngada")
+}
