@@ -14,17 +14,17 @@ import (
 // TestDeleteDataLeavesNoTrace walks every table to prove it):
 //
 //   - owners: name and phone cleared, deleted_at set. The row stays (Telegram user and chat id,
-//     language): it is how the bot knows the person when they write again, and what keeps their
-//     submitted applications theirs.
+//     language): it is how the bot knows the person when they write again.
 //   - businesses: the name becomes "(dihapus)", NIB and desa are cleared; the kabupaten and the
 //     village's OVOP product stay (the programme's statistics).
 //   - applications never submitted (status draft): deleted, with their documents and history.
 //   - applications submitted: kept as the record of a request to a government programme
 //     (number, permit path, product name and description, kabupaten, status and its history,
-//     permit number, dates), still the owner's, so a request under review can still be
-//     answered. Their documents lose the Telegram file ids and file names (the files are the
-//     owner's papers: the NIB page, labels, photos); which kind was sent, when, its type and
-//     size stay.
+//     permit number, dates) at the office that handles it. /hapus_data then lets go of them
+//     (DetachOwnerApplications, same transaction): they no longer point to the owner or the
+//     business, so they are no longer the chat's. Their documents lose the Telegram file ids
+//     and file names (the files are the owner's papers: the NIB page, labels, photos); which
+//     kind was sent, when, its type and size stay.
 //   - application_notes: the internal notes staff wrote on the owner's applications are deleted
 //     (staff text, but it may quote the owner's name or phone: it goes with their personal data).
 //   - training_registrations: deleted.
