@@ -3,6 +3,7 @@ package owner_test
 import (
 	"testing"
 
+	"umkmbot/flows/domain"
 	"umkmbot/flows/flowtest"
 )
 
@@ -64,4 +65,22 @@ func TestWithdrawSaysWhatNext(t *testing.T) {
 		t.Fatalf("%d messages after withdrawing, want 1:\n%s", n, c.Transcript())
 	}
 	c.Expect("Dinas Kesehatan Kabupaten Ngada")
+}
+
+// An application's status says who looks at it now and what the owner still sends, with the
+// button to send it.
+func TestStatusSaysWhoAndWhatNext(t *testing.T) {
+	h := flowtest.New(t)
+	c := h.Chat(833, "id")
+	number := ownerWithApplication(t, c, "md", "Sambal Se'i")
+	unit, ok := h.E.Rules().OfficeFor(domain.PathMD, "ngada")
+	if !ok {
+		t.Fatal("no BPOM unit for Ngada")
+	}
+	c.Send("/status " + number)
+	c.Expect(unit.Name)
+	c.ExpectMsg("StatusMissingDocs", map[string]any{"Missing": "• " + h.T("id", "DocName_label_design")})
+	if !c.HasButton(h.T("id", "MenuDocuments")) {
+		t.Fatalf("no button to send the missing documents:\n%s", c.Transcript())
+	}
 }
