@@ -1,6 +1,7 @@
 package owner_test
 
 import (
+	"strings"
 	"testing"
 
 	"umkmbot/flows/domain"
@@ -82,5 +83,22 @@ func TestStatusSaysWhoAndWhatNext(t *testing.T) {
 	c.ExpectMsg("StatusMissingDocs", map[string]any{"Missing": "• " + h.T("id", "DocName_label_design")})
 	if !c.HasButton(h.T("id", "MenuDocuments")) {
 		t.Fatalf("no button to send the missing documents:\n%s", c.Transcript())
+	}
+}
+
+// /bantuan outside a question lists every owner command, /hapus_data and /izin_saya included; in
+// English, by their English names.
+func TestMenuHelpListsCommands(t *testing.T) {
+	h := flowtest.New(t)
+	for lang, names := range map[string][]string{
+		"id": {"/daftar", "/status", "/pengajuan", "/izin_saya", "/dokumen", "/pelatihan", "/profil", "/bahasa", "/hapus_data"},
+		"en": {"/register", "/status", "/applications", "/my_permits", "/documents", "/trainings", "/profile", "/language", "/delete_data"},
+	} {
+		help := h.T(lang, "MenuHelp")
+		for _, n := range names {
+			if !strings.Contains(help, n+" ") {
+				t.Errorf("%s MenuHelp does not list %s", lang, n)
+			}
+		}
 	}
 }
