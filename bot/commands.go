@@ -41,6 +41,8 @@ var (
 		{Name: "antrian", Msg: "CommandDescAntrian"},
 		{Name: "cari", Msg: "CommandDescCari"},
 		{Name: "statistik", Msg: "CommandDescStatistik"},
+		{Name: "impor", Msg: "CommandDescImpor"},
+		{Name: "ekspor", Msg: "CommandDescEkspor"},
 		{Name: "menu", Msg: "CommandDescMenu"},
 		{Name: "mode_pemilik", Msg: "CommandDescModePemilik"},
 		{Name: "mode_petugas", Msg: "CommandDescModePetugas"},

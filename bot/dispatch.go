@@ -402,30 +402,35 @@ type panicError struct {
 func (e *panicError) Error() string { return "panic: " + e.value + "\n" + string(e.stack) }
 
 // outboxMessages turns one update's result into outbox rows at reply priority: the callback
-// answer (always, for a button press), the replies, and the notices for other chats.
+// answer (always, for a button press), the replies, and the notices for other chats (a bulk
+// notice at reminder priority).
 func outboxMessages(chatID int64, callbackID string, res flows.Result) ([]store.OutboxMessage, error) {
 	msgs := make([]store.OutboxMessage, 0, 1+len(res.Replies)+len(res.Notices))
-	add := func(chat int64, p Payload, key string) error {
+	add := func(chat int64, p Payload, key string, priority int) error {
 		b, err := EncodePayload(p)
 		if err != nil {
 			return fmt.Errorf("encode %s payload: %w", p.Kind, err)
 		}
-		msgs = append(msgs, store.OutboxMessage{ChatID: chat, Priority: store.PriorityReply, Payload: b, DedupeKey: key})
+		msgs = append(msgs, store.OutboxMessage{ChatID: chat, Priority: priority, Payload: b, DedupeKey: key})
 		return nil
 	}
 	if callbackID != "" {
-		if err := add(chatID, Payload{Kind: KindCallbackAnswer, CallbackID: callbackID, Text: res.Answer}, ""); err != nil {
+		if err := add(chatID, Payload{Kind: KindCallbackAnswer, CallbackID: callbackID, Text: res.Answer}, "", store.PriorityReply); err != nil {
 			return nil, err
 		}
 	}
 	for i := range res.Replies {
-		if err := add(chatID, Payload{Kind: KindReply, Reply: &res.Replies[i]}, ""); err != nil {
+		if err := add(chatID, Payload{Kind: KindReply, Reply: &res.Replies[i]}, "", store.PriorityReply); err != nil {
 			return nil, err
 		}
 	}
 	for i := range res.Notices {
 		n := &res.Notices[i]
-		if err := add(n.ChatID, Payload{Kind: KindReply, Reply: &n.Reply}, n.DedupeKey); err != nil {
+		priority := store.PriorityReply
+		if n.Bulk {
+			priority = store.PriorityReminder
+		}
+		if err := add(n.ChatID, Payload{Kind: KindReply, Reply: &n.Reply}, n.DedupeKey, priority); err != nil {
 			return nil, err
 		}
 	}

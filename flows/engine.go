@@ -34,6 +34,8 @@ type Config struct {
 	// ResumeAfter is how long a flow may sit untouched before a message is taken as a return
 	// ("continue where you left off?") rather than as an answer. Default 12 hours.
 	ResumeAfter time.Duration
+	// Files reads the files people send (an admin's CSV to import); nil where none can be read.
+	Files FileFetcher
 }
 
 // Engine turns one event plus the stored session into replies and a new session. It holds no

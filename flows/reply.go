@@ -59,6 +59,9 @@ type Notice struct {
 	Reply  Reply `json:"reply"`
 	// DedupeKey, when set, makes the notice exactly-once even if the update is handled twice.
 	DedupeKey string `json:"dedupe_key,omitempty"`
+	// Bulk queues the notice behind replies, paced like a reminder (a CSV import's thousand
+	// owners' notices must not crowd out the replies to people chatting now).
+	Bulk bool `json:"bulk,omitempty"`
 }
 
 // Result is everything the engine decided for one event.

@@ -9,7 +9,16 @@ import (
 // Personal data (names, phone numbers, NIB, business names) is only in the personal variant.
 type export struct {
 	header, personal []string
-	query            string // $1: whether to include the personal columns
+	// query's $1 is whether to include the personal columns, $2 the kabupaten of the scope, $3
+	// its permit paths (the applications only).
+	query string
+}
+
+// ExportScope narrows an export to an office's share: applications of these paths in these
+// kabupaten, owners whose business is in them, trainings held in them. Nil is no bound (an
+// admin, the command line).
+type ExportScope struct {
+	Paths, Kabupaten []string
 }
 
 var exports = map[string]export{
@@ -27,7 +36,8 @@ var exports = map[string]export{
 			FROM applications a
 			LEFT JOIN owners o ON o.id = a.owner_id
 			LEFT JOIN businesses b ON b.id = a.business_id
-			WHERE a.number IS NOT NULL
+			WHERE a.number IS NOT NULL AND ($2::text[] IS NULL OR a.kabupaten = ANY ($2))
+				AND ($3::text[] IS NULL OR a.path = ANY ($3))
 			ORDER BY a.submitted_at, a.id`,
 	},
 	// Staff are not owners: an active staff member is left out unless they keep a business of
@@ -42,7 +52,7 @@ var exports = map[string]export{
 				CASE WHEN $1 THEN coalesce(b.name, '') END, CASE WHEN $1 THEN coalesce(b.nib, '') END
 			FROM owners o
 			LEFT JOIN LATERAL (SELECT * FROM businesses b WHERE b.owner_id = o.id ORDER BY b.id LIMIT 1) b ON true
-			WHERE o.deleted_at IS NULL
+			WHERE o.deleted_at IS NULL AND ($2::text[] IS NULL OR b.kabupaten = ANY ($2))
 				AND (b.id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM staff s WHERE s.telegram_user_id = o.telegram_user_id AND s.active))
 			ORDER BY o.id`,
 	},
@@ -63,6 +73,7 @@ var exports = map[string]export{
 				SELECT o.name, o.phone FROM training_registrations r JOIN owners o ON o.id = r.owner_id
 				WHERE $1 AND r.training_id = t.id AND o.deleted_at IS NULL
 			) p ON true
+			WHERE $2::text[] IS NULL OR t.kabupaten = ANY ($2)
 			ORDER BY t.starts_at, t.id, p.name`,
 	},
 }
@@ -71,8 +82,8 @@ var exports = map[string]export{
 func ExportKinds() []string { return []string{"applications", "owners", "trainings"} }
 
 // Export calls row with the header and then each row of the named export (applications,
-// owners, trainings); the personal columns only when personal.
-func Export(ctx context.Context, db DB, kind string, personal bool, row func([]string) error) error {
+// owners, trainings) within scope; the personal columns only when personal.
+func Export(ctx context.Context, db DB, kind string, personal bool, scope ExportScope, row func([]string) error) error {
 	e, ok := exports[kind]
 	if !ok {
 		return fmt.Errorf("store: no export %q", kind)
@@ -84,7 +95,11 @@ func Export(ctx context.Context, db DB, kind string, personal bool, row func([]s
 	if err := row(header); err != nil {
 		return err
 	}
-	rows, err := db.Query(ctx, e.query, personal)
+	args := []any{personal, scope.Kabupaten}
+	if kind == "applications" {
+		args = append(args, scope.Paths)
+	}
+	rows, err := db.Query(ctx, e.query, args...)
 	if err != nil {
 		return fmt.Errorf("store: export %s: %w", kind, err)
 	}

@@ -60,7 +60,8 @@ func runChat(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer db.Close()
-	engine, msgs, err := newEngine(cfg, log, "")
+	files := &localFiles{paths: map[string]string{}}
+	engine, msgs, err := newEngine(cfg, log, "", files)
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func runChat(ctx context.Context, env *runEnv, args []string) error {
 			return err
 		}
 	}
-	s := &chatSession{engine: engine, store: db.Store, out: env.stdout, user: *userID, lang: *lang, name: *name,
+	s := &chatSession{engine: engine, store: db.Store, files: files, out: env.stdout, user: *userID, lang: *lang, name: *name,
 		l: msgs.For(*lang), script: !isTerminal(env.stdin)}
 	return s.run(ctx, env.stdin)
 }
@@ -95,6 +96,7 @@ func playStaff(ctx context.Context, st *store.Store, e *flows.Engine, userID int
 type chatSession struct {
 	engine *flows.Engine
 	store  *store.Store
+	files  *localFiles
 	out    io.Writer
 	l      *locales.Localizer
 	user   int64
@@ -169,6 +171,7 @@ func (s *chatSession) event(line string) (flows.Event, error) {
 		if err != nil {
 			return ev, err
 		}
+		s.files.paths[f.ID] = args
 		ev.Kind, ev.Text, ev.File = flows.EventDocument, "", f
 		if cmd == "/foto" {
 			ev.Kind = flows.EventPhoto
@@ -201,6 +204,25 @@ func localFile(path string) (*flows.File, error) {
 	return &flows.File{ID: "local-" + id, UniqueID: "u" + id[:16], Name: filepath.Base(path), MIME: mt, Size: int64(len(data))}, nil
 }
 
+// localFiles reads the files the terminal's user sent (/kirim) for the engine, as the bot
+// downloads them from Telegram.
+type localFiles struct {
+	paths map[string]string // file id → local path
+}
+
+func (l *localFiles) Fetch(_ context.Context, fileID string, limit int64) ([]byte, error) {
+	path, ok := l.paths[fileID]
+	if !ok {
+		return nil, fmt.Errorf("chat: no file %q sent here", fileID)
+	}
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if st.Size() > limit {
+		return nil, flows.ErrFileTooLarge
+	}
+	return os.ReadFile(path)
+}
+
 // send handles one event in one transaction, as the bot does, and prints the replies. Notices
 // for other chats (staff) go to the outbox, where `umkmbot serve` delivers them.
 func (s *chatSession) send(ctx context.Context, ev flows.Event) error {
@@ -216,7 +238,11 @@ func (s *chatSession) send(ctx context.Context, ev flows.Event) error {
 			if err != nil {
 				return err
 			}
-			if _, _, err := store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: n.ChatID, Priority: store.PriorityReply,
+			priority := store.PriorityReply
+			if n.Bulk {
+				priority = store.PriorityReminder
+			}
+			if _, _, err := store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: n.ChatID, Priority: priority,
 				Payload: payload, DedupeKey: n.DedupeKey}); err != nil {
 				return err
 			}

@@ -11,8 +11,8 @@ import (
 )
 
 // newEngine builds the conversation engine from the embedded messages and domain rules, as
-// serve and chat both run it.
-func newEngine(cfg *Config, log *slog.Logger, botUsername string) (*flows.Engine, *locales.Bundle, error) {
+// serve and chat both run it; files reads the documents people send (nil: none can be read).
+func newEngine(cfg *Config, log *slog.Logger, botUsername string, files flows.FileFetcher) (*flows.Engine, *locales.Bundle, error) {
 	msgs, err := locales.Load()
 	if err != nil {
 		return nil, nil, err
@@ -21,7 +21,7 @@ func newEngine(cfg *Config, log *slog.Logger, botUsername string) (*flows.Engine
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, AppPrefix: cfg.AppPrefix, BotUsername: botUsername, Logger: log}, owner.Flowset(), staff.Flowset())
+	engine, err := flows.New(flows.Config{Messages: msgs, Rules: rules, AppPrefix: cfg.AppPrefix, BotUsername: botUsername, Logger: log, Files: files}, owner.Flowset(), staff.Flowset())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"umkmbot/flows/staff"
 	"umkmbot/store"
 )
 
@@ -57,7 +57,7 @@ func runExport(ctx context.Context, env *runEnv, args []string) error {
 		}
 		w = f
 	}
-	n, err := writeExport(ctx, db.Store.DB(), w, kind, *personal)
+	n, err := staff.WriteExport(ctx, db.Store.DB(), w, kind, *personal, store.ExportScope{})
 	if f != nil {
 		err = errors.Join(err, f.Close())
 	}
@@ -68,16 +68,4 @@ func runExport(ctx context.Context, env *runEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "%s: %d rows\n", *out, n)
 	}
 	return nil
-}
-
-// writeExport writes the export as CSV and returns the number of data rows.
-func writeExport(ctx context.Context, db store.DB, w io.Writer, kind string, personal bool) (int, error) {
-	cw := csv.NewWriter(w)
-	n := -1
-	err := store.Export(ctx, db, kind, personal, func(row []string) error {
-		n++
-		return cw.Write(row)
-	})
-	cw.Flush()
-	return max(n, 0), errors.Join(err, cw.Error())
 }

@@ -55,7 +55,7 @@ func runImport(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer db.Close()
-	engine, _, err := newEngine(cfg, log, "")
+	engine, _, err := newEngine(cfg, log, "", nil)
 	if err != nil {
 		return err
 	}

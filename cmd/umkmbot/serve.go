@@ -174,7 +174,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return fmt.Errorf("reaching Telegram at %s: %w", cfg.APIURL, err)
 	}
 	// The engine knows the bot's username (for the links it hands out), so it comes after getMe.
-	engine, msgs, err := newEngine(cfg, log, me.Username)
+	engine, msgs, err := newEngine(cfg, log, me.Username, bot.NewFiles(tg, nil))
 	if err != nil {
 		return err
 	}

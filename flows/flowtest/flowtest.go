@@ -28,14 +28,16 @@ type Harness struct {
 	DB   *store.Store
 	E    *flows.Engine
 	Msgs *locales.Bundle
-	mu   sync.Mutex
-	now  time.Time
+	// Files are the bytes of the files people send, for the engine to read (UploadData).
+	Files *Files
+	mu    sync.Mutex
+	now   time.Time
 }
 
 // New is a harness on a fresh schema; its clock starts at 2026-12-03 09:00 WITA.
 func New(t testing.TB) *Harness {
 	t.Helper()
-	h := &Harness{TB: t, DB: storetest.New(t), now: time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)}
+	h := &Harness{TB: t, DB: storetest.New(t), Files: &Files{}, now: time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)}
 	h.E = h.Engine()
 	return h
 }
@@ -52,7 +54,7 @@ func (h *Harness) Engine() *flows.Engine {
 	if err != nil {
 		h.TB.Fatal(err)
 	}
-	e, err := flows.New(flows.Config{Messages: msgs, Rules: rules, Now: h.Clock, BotUsername: "umkm_test_bot"}, owner.Flowset(), staff.Flowset())
+	e, err := flows.New(flows.Config{Messages: msgs, Rules: rules, Now: h.Clock, BotUsername: "umkm_test_bot", Files: h.Files}, owner.Flowset(), staff.Flowset())
 	if err != nil {
 		h.TB.Fatal(err)
 	}

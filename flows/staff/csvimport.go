@@ -85,6 +85,46 @@ func Import(c *flows.Ctx, r io.Reader, partial bool) (ImportReport, error) {
 	return rep, nil
 }
 
+// ImportPreview is what an import would change, checked and not applied: the changes by the
+// status they move to, the rows whose application already has their status, the invalid rows.
+type ImportPreview struct {
+	Rows      int
+	Changes   map[domain.Status]int
+	Unchanged int
+	Errors    []ImportError
+}
+
+// Valid is the number of rows that would change something.
+func (p ImportPreview) Valid() int {
+	n := 0
+	for _, k := range p.Changes {
+		n += k
+	}
+	return n
+}
+
+// PreviewImport checks a status import as Import does, as the person of c, and applies nothing.
+func PreviewImport(c *flows.Ctx, r io.Reader) (ImportPreview, error) {
+	var p ImportPreview
+	if err := c.Authorize(flows.PowerAct, nil); err != nil {
+		return p, err
+	}
+	var rep ImportReport
+	rows, err := readImport(c, r, &rep)
+	if err != nil {
+		return p, err
+	}
+	p.Rows, p.Errors, p.Changes = rep.Rows, rep.Errors, map[domain.Status]int{}
+	for _, row := range rows {
+		if row.already {
+			p.Unchanged++
+		} else {
+			p.Changes[row.change.To]++
+		}
+	}
+	return p, nil
+}
+
 // readImport reads and checks every row, collecting the errors in rep; it returns the valid rows.
 func readImport(c *flows.Ctx, r io.Reader, rep *ImportReport) ([]importRow, error) {
 	fail := func(line int, msg string, data map[string]any) {

@@ -17,7 +17,7 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "staff",
 		Roles: []flows.Role{flows.RoleStaff, flows.RoleAdmin},
-		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow(), trainingEditFlow(), noteFlow()},
+		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow(), trainingEditFlow(), noteFlow(), importFlow(), exportFlow()},
 		Commands: map[string]flows.Handler{
 			"antrian":   func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
 			"cari":      cmdSearch,
@@ -33,8 +33,12 @@ func Flowset() *flows.Flowset {
 			"umumkan": func(c *flows.Ctx, _ string) error {
 				return guarded(c, flows.PowerBroadcast, nil, func() error { return c.Start("broadcast") })
 			},
+			"impor": func(c *flows.Ctx, _ string) error { return startImport(c) },
+			"ekspor": func(c *flows.Ctx, _ string) error {
+				return guarded(c, flows.PowerView, nil, func() error { return c.Start("csv_export") })
+			},
 		},
-		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan", "new_training": "pelatihan_baru", "trainings": "pelatihan_kelola"},
+		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan", "new_training": "pelatihan_baru", "trainings": "pelatihan_kelola", "import": "impor", "export": "ekspor"},
 		Actions: map[string]flows.Handler{
 			"q":       func(c *flows.Ctx, arg string) error { return showQueue(c, parseQueueView(arg)) },
 			"card":    func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerView, showCard) },
@@ -59,7 +63,13 @@ func Flowset() *flows.Flowset {
 		DeepLinks: map[string]flows.Handler{"staf_": redeemInvite},
 		Menu:      menu,
 		Greet:     func(c *flows.Ctx) error { c.ShowMenu(""); return nil },
-		Idle:      func(c *flows.Ctx) error { c.ShowMenu(c.T("MenuNotUnderstood")); return nil },
+		Idle: func(c *flows.Ctx) error {
+			if isCSV(c.Ev.File) {
+				return startImport(c) // a CSV sent as a document is an import
+			}
+			c.ShowMenu(c.T("MenuNotUnderstood"))
+			return nil
+		},
 	}
 }
 

@@ -110,7 +110,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 
 	// An owner: the staff commands do not exist, forged and old buttons are stale.
-	for _, cmd := range []string{"/antrian", "/cari Kopi", "/staf", "/staf_undang"} {
+	for _, cmd := range []string{"/antrian", "/cari Kopi", "/staf", "/staf_undang", "/impor", "/ekspor"} {
 		owner.Send(cmd)
 		owner.ExpectMsg("MenuUnknownCommand")
 		unchanged("owner by command")
