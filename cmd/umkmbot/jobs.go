@@ -45,6 +45,9 @@ func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.
 	return bot.NewScheduler(bot.SchedulerConfig{Location: cfg.Location, Logger: log, Jobs: []bot.Job{
 		bot.HousekeepingJob(housekeeper, cfg.JobHousekeeping),
 		bot.ReminderJob(st, "training-reminders", cfg.JobTrainingReminders, js.TrainingReminders),
+		// Every 15 minutes in the daytime (an opening scheduled at night is told in the morning).
+		// Its schedule is fixed until config.go has a JOB_TRAINING_OPENINGS setting like the others.
+		bot.ReminderJob(st, "training-openings", "*/15 8-20 * * *", js.TrainingOpenings),
 		bot.ReminderJob(st, "correction-deadlines", cfg.JobCorrectionDeadlines, js.CorrectionDeadlines),
 		bot.ReminderJob(st, "corrections-lapsed", cfg.JobCorrectionsLapsed, js.CorrectionsLapsed),
 		bot.ReminderJob(st, "missing-documents", cfg.JobMissingDocuments, js.MissingDocuments),
