@@ -40,6 +40,7 @@ func (b *bucket) wait(rate float64) int {
 
 type limiter struct {
 	on       atomic.Bool
+	rate     float64 // messages per second overall; globalPerSecond when 0
 	global   bucket
 	perChat  map[int64]*bucket
 	count429 int
@@ -62,11 +63,15 @@ func (l *limiter) takeLocked(chatID int64, now time.Time) *apiError {
 		c = &bucket{}
 		l.perChat[chatID] = c
 	}
-	l.global.refill(now, globalPerSecond, globalPerSecond)
+	rate := l.rate
+	if rate <= 0 {
+		rate = globalPerSecond
+	}
+	l.global.refill(now, rate, rate)
 	c.refill(now, chatPerSecond, chatBurst)
 	retry := 0
 	if l.global.tokens < 1 {
-		retry = l.global.wait(globalPerSecond)
+		retry = l.global.wait(rate)
 	}
 	if c.tokens < 1 {
 		retry = max(retry, c.wait(chatPerSecond))
@@ -86,6 +91,15 @@ func tooManyRequests(retryAfter int) *apiError {
 
 // SetEnforceLimits switches Telegram's rate and size limits on or off (see Options.EnforceLimits).
 func (s *Server) SetEnforceLimits(on bool) { s.limits.on.Store(on) }
+
+// SetGlobalRate changes the overall limit the server enforces, Telegram's 30 messages/s, for a
+// test that scales Telegram's limits up to take less time (the bot's own rates scaled alike). The
+// per-chat limit stays Telegram's. 0 restores 30.
+func (s *Server) SetGlobalRate(perSecond float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits.rate = perSecond
+}
 
 // TooManyRequestsCount is how many calls the server has answered with 429, enforced by the
 // limits or injected with FailNext.

@@ -45,3 +45,32 @@ func TestUTF16Len(t *testing.T) {
 		}
 	}
 }
+
+// A scaled overall limit (SetGlobalRate) is a second's worth of that rate, refilled at it; the
+// per-chat limit stays Telegram's.
+func TestLimiterScaledGlobalRate(t *testing.T) {
+	var l limiter
+	l.init(true)
+	l.rate = 600
+	now := time.Unix(1_700_000_000, 0)
+	for chat := range int64(600) {
+		if err := l.takeLocked(chat, now); err != nil {
+			t.Fatalf("message %d of 600 in one second: %v", chat, err)
+		}
+	}
+	if err := l.takeLocked(999, now); err == nil || err.Code != 429 {
+		t.Fatalf("601st message in one second: %+v", err)
+	}
+	later := now.Add(10 * time.Millisecond) // 6 messages' worth at 600/s
+	for chat := range int64(6) {
+		if err := l.takeLocked(1000+chat, later); err != nil {
+			t.Fatalf("message %d after 10ms: %v", chat, err)
+		}
+	}
+	for i := range 4 {
+		err := l.takeLocked(7, later.Add(time.Second+time.Duration(i)*time.Millisecond))
+		if (err == nil) != (i < 3) {
+			t.Fatalf("message %d to one chat at once: %v", i+1, err)
+		}
+	}
+}

@@ -46,6 +46,10 @@ type faultRun struct {
 	db     *pgx.Conn
 	serves []*benchChild
 
+	// more, when set, is what each owner does after the script (question: the last message),
+	// until it returns.
+	more func(o *benchOwner, question seenCall) error
+
 	played sync.WaitGroup
 	mu     sync.Mutex
 	errs   []error // owners that did not finish
@@ -55,12 +59,20 @@ type faultRun struct {
 // serve migrates the database.
 func newFaultRun(t *testing.T) *faultRun {
 	t.Helper()
+	return newFaultRunWith(t, faultOwners, faultBound, nil)
+}
+
+// newFaultRunWith is newFaultRun with this many owners, the whole test bounded by bound, and
+// onCall, when set, told of every call the bot makes after the owners' own bookkeeping (the fake's
+// Options.OnCall).
+func newFaultRunWith(t *testing.T, owners int, bound time.Duration, onCall func(telegramtest.Call)) *faultRun {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("a fault test: starts the bot as child processes and kills them")
 	}
 	pg := startFaultPG(t)
 	dsn := pg.DSN()
-	ctx, cancel := context.WithTimeout(context.Background(), faultBound)
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	t.Cleanup(cancel)
 	dir, err := os.MkdirTemp("", "umkmbot-fault-")
 	if err != nil {
@@ -74,9 +86,13 @@ func newFaultRun(t *testing.T) *faultRun {
 		opts: benchOptions{stepTimeout: faultStepTimeout, sendRate: 1000, chatRate: 100, childEnv: []string{benchChildEnv},
 			botEnv: []string{fmt.Sprintf("SEND_WORKERS=%d", faultSendWorkers)}}}
 	r.base = 1_000_000_000_000
-	r.fake = telegramtest.NewServer(telegramtest.Options{OnCall: r.observe})
+	observe := r.observe
+	if onCall != nil {
+		observe = func(c telegramtest.Call) { r.observe(c); onCall(c) }
+	}
+	r.fake = telegramtest.NewServer(telegramtest.Options{OnCall: observe})
 	r.fake.User(r.base, "Admin", "id")
-	for i := range faultOwners {
+	for i := range owners {
 		r.owners = append(r.owners, newBenchOwner(r, r.base+1+int64(i), i))
 	}
 	f := &faultRun{t: t, ctx: ctx, r: r, pg: pg, dsn: dsn}
@@ -183,6 +199,13 @@ func (f *faultRun) play() {
 				}
 				question = last
 			}
+			if f.more != nil {
+				if err := f.more(o, question); err != nil {
+					f.mu.Lock()
+					f.errs = append(f.errs, fmt.Errorf("owner %d, after the script: %w", o.index, err))
+					f.mu.Unlock()
+				}
+			}
 		})
 	}
 	f.r.started.Store(time.Now().UnixNano())
@@ -192,7 +215,7 @@ func (f *faultRun) wait() {
 	f.t.Helper()
 	f.played.Wait()
 	if len(f.errs) > 0 {
-		f.t.Fatalf("%d of %d owners did not finish; the first: %v", len(f.errs), faultOwners, f.errs[0])
+		f.t.Fatalf("%d of %d owners did not finish; the first: %v", len(f.errs), len(f.r.owners), f.errs[0])
 	}
 }
 
@@ -256,6 +279,7 @@ func (f *faultRun) heldQueues() map[int64]bool {
 type duplicate struct {
 	chat          int64
 	method        string
+	text          string
 	first, second time.Time
 }
 
@@ -307,7 +331,7 @@ func (f *faultRun) check() (dups []duplicate) {
 			}
 			k := callKey(c)
 			if first, ok := seen[k]; ok {
-				dups = append(dups, duplicate{chat: chat, method: c.Method, first: first, second: c.At})
+				dups = append(dups, duplicate{chat: chat, method: c.Method, text: c.Params.Get("text"), first: first, second: c.At})
 				continue
 			}
 			seen[k] = c.At
@@ -333,14 +357,15 @@ func (f *faultRun) check() (dups []duplicate) {
 
 // settled waits until the outbox and the inbox hold nothing left to do and the fake nothing left
 // to deliver. It fails on an update that failed or a message that failed for another reason than a
-// button answered twice, and returns how many of those there were.
+// button answered twice (or a broadcast cancelled by staff), and returns how many of those there
+// were.
 func (f *faultRun) settled() (failedAnswers int) {
 	f.t.Helper()
 	var outbox, pending, failedIn, failedOut int
 	for {
 		err := f.db.QueryRow(f.ctx, `SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM inbox WHERE status = 'pending'),
 			(SELECT count(*) FROM inbox WHERE status = 'failed'),
-			(SELECT count(*) FROM outbox_failed WHERE reason NOT LIKE '%query is too old%'),
+			(SELECT count(*) FROM outbox_failed WHERE reason NOT LIKE '%query is too old%' AND reason <> 'cancelled'),
 			(SELECT count(*) FROM outbox_failed WHERE reason LIKE '%query is too old%')`).Scan(&outbox, &pending, &failedIn, &failedOut, &failedAnswers)
 		if err != nil {
 			f.t.Fatal(err)
