@@ -163,3 +163,30 @@ func TestTrainingTwoCancelsAtOnce(t *testing.T) {
 		t.Fatalf("after both cancels: %+v", seats[0])
 	}
 }
+
+// An owner who deletes their data leaves no place on a waiting list and no wish to be told.
+func TestTrainingWaitlistAndInterestsGoWithOwnerData(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	tr := newTraining(t, db, "ngada", 1, t0.Add(72*time.Hour))
+	a, b := newOwner(t, db, 1), newOwner(t, db, 2)
+	if err := store.RegisterForTraining(ctx, db, tr.ID, a.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, b.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AddTrainingInterest(ctx, db, b.ID, "cppob", "ngada", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DeleteOwnerData(ctx, db, b.ID, 0, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := db.QueryRow(ctx, `SELECT (SELECT count(*) FROM training_waitlist) + (SELECT count(*) FROM training_interests)`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Fatalf("%d waiting-list and interest rows left after deleting the owner's data", left)
+	}
+}
