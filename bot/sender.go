@@ -256,6 +256,15 @@ func (s *Sender) deliver(ctx context.Context, q store.ClaimedQueue, bulkToken bo
 			out.FailedID, out.FailReason = m.ID, "payload is not valid JSON"
 			return out
 		}
+		if err := s.resolveEditRef(ctx, m.ChatID, &payload); err != nil {
+			log.Warn("sender: reading a named message; will retry", "err", err)
+			out.Next, out.At, out.HeadID, out.Reason = store.QueueRetry, s.now().Add(retryDelay(q.Attempts)), m.ID, "reading a named message"
+			return out
+		}
+		ref := refName(payload)
+		if payload.Sent > 0 {
+			ref = "" // its first message went in an earlier attempt, and took the name then
+		}
 		paid := s.cfg.PaidBroadcast && m.Priority == store.PriorityBroadcast
 		calls, err := renderPayload(m.ChatID, payload, paid)
 		if err != nil {
@@ -286,8 +295,12 @@ func (s *Sender) deliver(ctx context.Context, q store.ClaimedQueue, bulkToken bo
 			} else if wait, ok := s.waitTurn(ctx, m.ChatID, class); !ok {
 				return giveBack(store.QueueRelease, s.now().Add(wait), "")
 			}
-			err := s.call(ctx, c)
+			sentID, err := s.call(ctx, c)
 			res := classifySendError(err)
+			if ref != "" && sentID != 0 {
+				out.Refs = append(out.Refs, store.MessageRef{Ref: ref, MessageID: sentID})
+				ref = "" // the name goes to the first message sent
+			}
 			if res.kind == outEditGone {
 				// The message to edit was deleted or is too old: say it anew. The send takes its
 				// own turn, so it waits for the limiter like any other.
@@ -383,9 +396,10 @@ func (s *Sender) waitTurn(ctx context.Context, chatID int64, class sendClass) (t
 	}
 }
 
-// call makes one Telegram call. A stop does not cut it at once: a call cut midway may or may
-// not have been delivered, and would be sent again. It gets callGrace to finish.
-func (s *Sender) call(ctx context.Context, c tgCall) error {
+// call makes one Telegram call and returns the id of the message it sent, if any. A stop does not
+// cut it at once: a call cut midway may or may not have been delivered, and would be sent again.
+// It gets callGrace to finish.
+func (s *Sender) call(ctx context.Context, c tgCall) (int, error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.SendTimeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() {
@@ -393,7 +407,7 @@ func (s *Sender) call(ctx context.Context, c tgCall) error {
 		context.AfterFunc(cctx, func() { t.Stop() })
 	})
 	defer stop()
-	return c.do(cctx, s.cfg.Client)
+	return c.doSent(cctx, s.cfg.Client)
 }
 
 // tooManyRequests pauses every send for retry_after seconds and records it.

@@ -173,6 +173,8 @@ type QueueOutcome struct {
 	// Unreachable, when not "", is Telegram's 403 for the chat: once the rest is recorded, the
 	// owner is marked unreachable and everything queued for the chat fails with this reason.
 	Unreachable string
+	// Refs are the messages sent with a name (flows.Reply.Ref), kept for later edits.
+	Refs []MessageRef
 }
 
 // RecordOutbox applies the outcomes of claimed queues in one implicit transaction and one round
@@ -278,6 +280,7 @@ func RecordOutbox(ctx context.Context, db DB, outcomes []QueueOutcome) error {
 	b.Queue(`
 		DELETE FROM outbox_queues q USING unnest($1::bigint[], $2::smallint[]) AS t(chat_id, priority)
 		WHERE q.chat_id = t.chat_id AND q.priority = t.priority AND q.pending = 0`, chats, prios)
+	queueMessageRefs(b, outcomes)
 	if err := db.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("store: record %d outbox outcomes: %w", len(outcomes), err)
 	}
@@ -442,6 +445,7 @@ func PruneOutboxHistory(ctx context.Context, db DB, before time.Time, batch int)
 	for _, q := range []string{
 		`DELETE FROM outbox_failed WHERE id IN (SELECT id FROM outbox_failed WHERE failed_at < $1 LIMIT $2)`,
 		`DELETE FROM outbox_keys WHERE dedupe_key IN (SELECT dedupe_key FROM outbox_keys WHERE created_at < $1 LIMIT $2)`,
+		`DELETE FROM message_refs WHERE (chat_id, ref) IN (SELECT chat_id, ref FROM message_refs WHERE updated_at < $1 LIMIT $2)`,
 	} {
 		for {
 			tag, err := db.Exec(ctx, q, before, batch)
