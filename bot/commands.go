@@ -15,6 +15,7 @@ import (
 // description in package locales.
 type botCommand struct {
 	Name string
+	En   string // the English alias the flows also accept, listed in the English menu ("" = Name)
 	Msg  string
 }
 
@@ -22,16 +23,16 @@ type botCommand struct {
 var menuCommands = []botCommand{
 	{Name: "start", Msg: "CommandDescStart"},
 	{Name: "menu", Msg: "CommandDescMenu"},
-	{Name: "daftar", Msg: "CommandDescDaftar"},
+	{Name: "daftar", En: "register", Msg: "CommandDescDaftar"},
 	{Name: "status", Msg: "CommandDescStatus"},
-	{Name: "pengajuan", Msg: "CommandDescPengajuan"},
-	{Name: "dokumen", Msg: "CommandDescDokumen"},
-	{Name: "pelatihan", Msg: "CommandDescPelatihan"},
-	{Name: "profil", Msg: "CommandDescProfil"},
-	{Name: "bahasa", Msg: "CommandDescBahasa"},
-	{Name: "bantuan", Msg: "CommandDescBantuan"},
-	{Name: "batal", Msg: "CommandDescBatal"},
-	{Name: "hapus_data", Msg: "CommandDescHapusData"},
+	{Name: "pengajuan", En: "applications", Msg: "CommandDescPengajuan"},
+	{Name: "dokumen", En: "documents", Msg: "CommandDescDokumen"},
+	{Name: "pelatihan", En: "trainings", Msg: "CommandDescPelatihan"},
+	{Name: "profil", En: "profile", Msg: "CommandDescProfil"},
+	{Name: "bahasa", En: "language", Msg: "CommandDescBahasa"},
+	{Name: "bantuan", En: "help", Msg: "CommandDescBantuan"},
+	{Name: "batal", En: "cancel", Msg: "CommandDescBatal"},
+	{Name: "hapus_data", En: "delete_data", Msg: "CommandDescHapusData"},
 }
 
 // staffCommands are the commands staff see in Telegram's menu in their own chat; admins see
@@ -55,7 +56,8 @@ var (
 	}
 )
 
-// CommandList is the owners' command menu in one language.
+// CommandList is the owners' command menu in one language; in English with the English names
+// (the aliases the flows accept), as the English messages name them.
 func CommandList(msgs *locales.Bundle, lang string) []models.BotCommand {
 	return commandList(msgs, lang, menuCommands)
 }
@@ -64,7 +66,11 @@ func commandList(msgs *locales.Bundle, lang string, cmds []botCommand) []models.
 	l := msgs.For(lang)
 	out := make([]models.BotCommand, len(cmds))
 	for i, c := range cmds {
-		out[i] = models.BotCommand{Command: c.Name, Description: l.T(c.Msg)}
+		name := c.Name
+		if c.En != "" && locales.NormalizeLang(lang) == "en" {
+			name = c.En
+		}
+		out[i] = models.BotCommand{Command: name, Description: l.T(c.Msg)}
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"umkmbot/bot/telegramtest"
+	"umkmbot/flows/owner"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
@@ -32,7 +33,11 @@ func TestSetCommands(t *testing.T) {
 			t.Fatalf("%q: %d commands, want %d", lang, len(cmds), len(menuCommands))
 		}
 		for i, c := range cmds {
-			if c.Command != menuCommands[i].Name || c.Description == "" || strings.Contains(c.Description, "[[") || len(c.Description) > 256 {
+			want := menuCommands[i].Name
+			if lang == "en" && menuCommands[i].En != "" {
+				want = menuCommands[i].En // English readers see the names the English messages use
+			}
+			if c.Command != want || c.Description == "" || strings.Contains(c.Description, "[[") || len(c.Description) > 256 {
 				t.Errorf("%q: command %d is %+v", lang, i, c)
 			}
 		}
@@ -83,10 +88,24 @@ func TestSetStaffCommands(t *testing.T) {
 	if desc(9001) != msgs.For("id").T("CommandDescAntrian") || desc(9002) != msgs.For("en").T("CommandDescAntrian") {
 		t.Errorf("staff menus not in their language: %q, %q", desc(9001), desc(9002))
 	}
-	if got := names(9003); !strings.Contains(got, "daftar") || strings.Contains(got, "antrian") || desc(9003) != msgs.For("en").T("CommandDescStart") {
+	if got := names(9003); !strings.Contains(got, "register") || strings.Contains(got, "antrian") || desc(9003) != msgs.For("en").T("CommandDescStart") {
 		t.Errorf("a former staff member's menu: %s", got)
 	}
 	if got := srv.Commands(&models.BotCommandScopeDefault{}, ""); len(got) != len(menuCommands) || got[0].Command != "start" {
 		t.Errorf("the default menu changed: %v", got)
+	}
+}
+
+// Each English name in the owners' menu is an alias the owners' flows accept for the command.
+func TestEnglishCommandNamesAreAliases(t *testing.T) {
+	aliases := owner.Flowset().Aliases
+	engine := map[string]string{"help": "bantuan", "cancel": "batal"} // the engine's own (flows/routing.go)
+	for _, c := range menuCommands {
+		if c.En == "" {
+			continue
+		}
+		if aliases[c.En] != c.Name && engine[c.En] != c.Name {
+			t.Errorf("/%s is listed for English readers, but it is not an alias of /%s", c.En, c.Name)
+		}
 	}
 }
