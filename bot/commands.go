@@ -26,6 +26,7 @@ var menuCommands = []botCommand{
 	{Name: "daftar", En: "register", Msg: "CommandDescDaftar"},
 	{Name: "status", Msg: "CommandDescStatus"},
 	{Name: "pengajuan", En: "applications", Msg: "CommandDescPengajuan"},
+	{Name: "izin_saya", En: "my_permits", Msg: "CommandDescIzinSaya"},
 	{Name: "dokumen", En: "documents", Msg: "CommandDescDokumen"},
 	{Name: "pelatihan", En: "trainings", Msg: "CommandDescPelatihan"},
 	{Name: "profil", En: "profile", Msg: "CommandDescProfil"},
