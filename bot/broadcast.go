@@ -27,6 +27,9 @@ type BroadcasterConfig struct {
 	Batch int
 	// Every is how often Run looks for broadcasts to fan out or finish (default 2s).
 	Every time.Duration
+	// ProgressEvery is the least time between two edits of a broadcast's progress message
+	// (default 5s; Telegram allows a message about one edit every few seconds).
+	ProgressEvery time.Duration
 	// Nudge, when set, tells the sender that messages were queued.
 	Nudge  func()
 	Now    func() time.Time
@@ -56,6 +59,9 @@ func NewBroadcaster(cfg BroadcasterConfig) *Broadcaster {
 	if cfg.Every <= 0 {
 		cfg.Every = 2 * time.Second
 	}
+	if cfg.ProgressEvery <= 0 {
+		cfg.ProgressEvery = 5 * time.Second
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -81,8 +87,10 @@ func (b *Broadcaster) Run(ctx context.Context) error {
 	}
 }
 
-// Pass fans out every broadcast still being queued, and finishes those with nothing left in the
-// outbox: the broadcast is marked done and its sender gets the report (once: the dedupe key).
+// Pass fans out every broadcast still being queued whose send time has come, edits the progress
+// message of those under way (at most every ProgressEvery, and only when it changed), and
+// finishes those with nothing left in the outbox: the broadcast is marked done and its progress
+// message becomes the final report (once: the dedupe key).
 func (b *Broadcaster) Pass(ctx context.Context) error {
 	db := b.cfg.Store.DB()
 	ids, err := store.OpenBroadcasts(ctx, db)
@@ -95,6 +103,9 @@ func (b *Broadcaster) Pass(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
+		if err := b.progress(ctx, id); err != nil {
+			errs = append(errs, err)
+		}
 		if err := b.finish(ctx, id); err != nil {
 			errs = append(errs, err)
 		}
@@ -105,12 +116,12 @@ func (b *Broadcaster) Pass(ctx context.Context) error {
 func (b *Broadcaster) fanOut(ctx context.Context, id int64) error {
 	db := b.cfg.Store.DB()
 	bc, err := store.BroadcastByID(ctx, db, id)
-	if err != nil || bc.Status != store.BroadcastQueued {
+	if err != nil || bc.Status != store.BroadcastQueued || !started(bc, b.cfg.Now()) {
 		return err
 	}
 	payloads := map[string][]byte{}
 	for lang, text := range bc.Texts {
-		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{Text: text}})
+		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{Text: text, FileID: bc.FileID, Photo: bc.FilePhoto}})
 		if err != nil {
 			return fmt.Errorf("broadcast %d: %w", id, err)
 		}
@@ -130,6 +141,62 @@ func (b *Broadcaster) fanOut(ctx context.Context, id int64) error {
 	}
 }
 
+// started says whether the broadcast's send time has come.
+func started(bc store.Broadcast, now time.Time) bool {
+	return bc.SendAt == nil || !bc.SendAt.After(now)
+}
+
+// progressRef names a broadcast's progress message in its staff member's chat: the confirmation
+// the flow sent ("Pengumuman #3 sedang dikirim…") is edited into the progress and at last the
+// report.
+func progressRef(id int64) string { return "bc:" + strconv.FormatInt(id, 10) }
+
+// progress queues an edit of the broadcast's progress message when it says something new and the
+// last one is ProgressEvery old.
+func (b *Broadcaster) progress(ctx context.Context, id int64) error {
+	queued := false
+	err := b.cfg.Store.Tx(ctx, func(tx pgx.Tx) error {
+		bc, err := store.BroadcastByID(ctx, tx, id)
+		if err != nil || bc.StaffChat == 0 || bc.Status == store.BroadcastDone || bc.Status == store.BroadcastCancelled ||
+			!started(bc, b.cfg.Now()) {
+			return err
+		}
+		r, err := store.BroadcastReportOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		l := b.staffLocalizer(ctx, tx, bc.StaffChat)
+		text := staff.BroadcastProgressText(l, bc, r)
+		ok, err := store.ClaimBroadcastProgress(ctx, tx, id, b.cfg.Now(), b.cfg.ProgressEvery, text)
+		if err != nil || !ok {
+			return err
+		}
+		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{Text: text, EditRef: progressRef(id),
+			Buttons: staff.BroadcastButtons(l, id, true)}})
+		if err != nil {
+			return err
+		}
+		_, queued, err = store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: bc.StaffChat, Priority: store.PriorityReply, Payload: p})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("broadcast %d progress: %w", id, err)
+	}
+	if queued && b.cfg.Nudge != nil {
+		b.cfg.Nudge()
+	}
+	return nil
+}
+
+// staffLocalizer speaks the staff member's language.
+func (b *Broadcaster) staffLocalizer(ctx context.Context, db store.DB, chat int64) *locales.Localizer {
+	lang := "id"
+	if o, err := store.OwnerByTelegramID(ctx, db, chat); err == nil {
+		lang = o.Lang
+	}
+	return b.cfg.Messages.For(lang)
+}
+
 func (b *Broadcaster) finish(ctx context.Context, id int64) error {
 	queued := false
 	err := b.cfg.Store.Tx(ctx, func(tx pgx.Tx) error {
@@ -145,12 +212,9 @@ func (b *Broadcaster) finish(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		lang := "id"
-		if o, err := store.OwnerByTelegramID(ctx, tx, bc.StaffChat); err == nil {
-			lang = o.Lang
-		}
+		l := b.staffLocalizer(ctx, tx, bc.StaffChat)
 		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{
-			Text: staff.BroadcastReportText(b.cfg.Messages.For(lang), id, r)}})
+			Text: staff.BroadcastReportText(l, id, r), EditRef: progressRef(id), Buttons: staff.BroadcastButtons(l, id, false)}})
 		if err != nil {
 			return err
 		}

@@ -17,10 +17,14 @@ const (
 	AudiencePath      = "path"      // owners with a submitted application on the permit path Value
 	AudienceStatus    = "status"    // owners with an application in status Value
 	AudienceOVOP      = "ovop"      // owners whose business makes their village's OVOP product
+	AudienceTraining  = "training"  // owners registered for the training Value (an id), wherever they are
+	AudienceInterest  = "interest"  // owners waiting to be told of a training of the kind Value ("Beri tahu saya")
 )
 
-// Audience says who receives a broadcast. Kabupaten, when not empty, bounds every kind: only
-// owners with a business in one of these kabupaten (the sender's office's area).
+// Audience says who receives a broadcast. Kabupaten, when not empty, bounds every kind but
+// training: only owners with a business in one of these kabupaten (the sender's office's area, or
+// the kabupaten chosen for kind kabupaten, whose Value is then empty). A training's registrants
+// are reached wherever they live: the training is the office's, its choice was checked.
 type Audience struct {
 	Kind      string   `json:"kind"`
 	Value     string   `json:"value,omitempty"`
@@ -47,6 +51,13 @@ type Broadcast struct {
 	Queued     int
 	CreatedAt  time.Time
 	FinishedAt *time.Time
+	// FileID is a photo (FilePhoto) or document sent with the text, as its caption; "" for none.
+	FileID    string
+	FilePhoto bool
+	// SendAt is when the fan-out may start; nil for at once.
+	SendAt *time.Time
+	// Expected is the audience's size at the confirmation.
+	Expected int
 }
 
 // BroadcastDedupeKey is the outbox dedupe key of the broadcast's message to one owner.
@@ -59,14 +70,19 @@ func BroadcastDedupeKey(broadcastID, ownerID int64) string {
 // unreachable, not retried).
 const audienceSQL = `o.deleted_at IS NULL
 	AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.telegram_user_id = o.telegram_user_id AND s.active)
-	AND (jsonb_array_length(coalesce($1::jsonb->'kabupaten', '[]')) = 0 OR EXISTS (
+	AND ($1::jsonb->>'kind' = 'training' OR jsonb_array_length(coalesce($1::jsonb->'kabupaten', '[]')) = 0 OR EXISTS (
 		SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND b.kabupaten IN (SELECT jsonb_array_elements_text($1::jsonb->'kabupaten'))))
 	AND CASE $1::jsonb->>'kind'
 		WHEN 'all' THEN true
-		WHEN 'kabupaten' THEN EXISTS (SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND b.kabupaten = $1::jsonb->>'value')
+		WHEN 'kabupaten' THEN coalesce($1::jsonb->>'value', '') = ''
+			OR EXISTS (SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND b.kabupaten = $1::jsonb->>'value')
 		WHEN 'path' THEN EXISTS (SELECT 1 FROM applications a WHERE a.owner_id = o.id AND a.path = $1::jsonb->>'value' AND a.status <> 'draft')
 		WHEN 'status' THEN EXISTS (SELECT 1 FROM applications a WHERE a.owner_id = o.id AND a.status = $1::jsonb->>'value')
 		WHEN 'ovop' THEN EXISTS (SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND coalesce(b.ovop_product, '') <> '')
+		WHEN 'training' THEN EXISTS (SELECT 1 FROM training_registrations r
+			WHERE r.owner_id = o.id AND r.training_id::text = $1::jsonb->>'value')
+		WHEN 'interest' THEN EXISTS (SELECT 1 FROM training_interests i
+			WHERE i.owner_id = o.id AND i.kind = $1::jsonb->>'value' AND i.fulfilled_at IS NULL)
 		ELSE false END`
 
 // AudienceSize counts the owners the audience reaches now, and how many of them blocked the bot.
@@ -84,12 +100,15 @@ func CreateBroadcast(ctx context.Context, db DB, b *Broadcast) error {
 	kab := ""
 	if b.Audience.Kind == AudienceKabupaten {
 		kab = b.Audience.Value
+		if kab == "" && len(b.Audience.Kabupaten) == 1 {
+			kab = b.Audience.Kabupaten[0]
+		}
 	}
 	err := db.QueryRow(ctx, `
-		INSERT INTO broadcasts (created_by, staff_chat, text, kabupaten, audience, texts, status)
-		VALUES (nullif($1::bigint, 0), $2, $3, nullif($4, ''), $5, $6, 'queued')
+		INSERT INTO broadcasts (created_by, staff_chat, text, kabupaten, audience, texts, status, file_id, file_photo, send_at, expected)
+		VALUES (nullif($1::bigint, 0), $2, $3, nullif($4, ''), $5, $6, 'queued', nullif($7, ''), $8, $9, $10)
 		RETURNING id, created_at`,
-		b.CreatedBy, b.StaffChat, b.Texts["id"], kab, b.Audience, b.Texts).Scan(&b.ID, &b.CreatedAt)
+		b.CreatedBy, b.StaffChat, b.Texts["id"], kab, b.Audience, b.Texts, b.FileID, b.FilePhoto, b.SendAt, b.Expected).Scan(&b.ID, &b.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: create broadcast: %w", err)
 	}
@@ -97,12 +116,13 @@ func CreateBroadcast(ctx context.Context, db DB, b *Broadcast) error {
 	return nil
 }
 
-const broadcastColumns = `id, coalesce(created_by, 0), staff_chat, audience, texts, status, fanned_to, queued, created_at, finished_at`
+const broadcastColumns = `id, coalesce(created_by, 0), staff_chat, audience, texts, status, fanned_to, queued, created_at, finished_at,
+	coalesce(file_id, ''), file_photo, send_at, expected`
 
 func scanBroadcast(row pgx.Row) (Broadcast, error) {
 	var b Broadcast
 	err := row.Scan(&b.ID, &b.CreatedBy, &b.StaffChat, &b.Audience, &b.Texts, &b.Status, &b.FannedTo, &b.Queued,
-		&b.CreatedAt, &b.FinishedAt)
+		&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected)
 	return b, err
 }
 
@@ -285,6 +305,88 @@ func RecentBroadcasts(ctx context.Context, db DB, createdBy int64, limit int) ([
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Broadcast, error) { return scanBroadcast(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store: recent broadcasts: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimBroadcastProgress says whether a progress edit saying sig may be queued for the broadcast
+// now, and if so notes it: not when the last one said the same, nor within every of the last one
+// (Telegram lets a message be edited only every few seconds). Several instances share the note,
+// so together they keep the pace.
+func ClaimBroadcastProgress(ctx context.Context, db DB, id int64, now time.Time, every time.Duration, sig string) (bool, error) {
+	tag, err := db.Exec(ctx, `
+		UPDATE broadcasts SET progress_at = $2, progress_sig = $4
+		WHERE id = $1 AND progress_sig <> $4 AND (progress_at IS NULL OR progress_at <= $2::timestamptz - $3::interval)`,
+		id, now, every, sig)
+	if err != nil {
+		return false, fmt.Errorf("store: broadcast %d progress: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// BroadcastEntry is a past broadcast with its report and who sent it, for the history.
+type BroadcastEntry struct {
+	Broadcast
+	Report BroadcastReport
+	By     string // the staff member's name; "" when unknown
+}
+
+// BroadcastHistory returns broadcasts newest first, offset and limit for pages, each with its
+// report, and whether there are more. area, when not nil, keeps to the broadcasts whose audience
+// lies within those kabupaten (an office's staff see their area's, an admin everything).
+func BroadcastHistory(ctx context.Context, db DB, area []string, offset, limit int) ([]BroadcastEntry, bool, error) {
+	var bound any
+	if area != nil {
+		bound = area
+	}
+	rows, err := db.Query(ctx, `
+		SELECT `+broadcastColumns+`, coalesce((SELECT s.name FROM staff s WHERE s.id = b.created_by), '')
+		FROM broadcasts b
+		WHERE $1::text[] IS NULL OR (
+			jsonb_array_length(coalesce(b.audience->'kabupaten', '[]')) > 0
+			AND ARRAY(SELECT jsonb_array_elements_text(b.audience->'kabupaten')) <@ $1::text[])
+		ORDER BY b.id DESC OFFSET $2 LIMIT $3`, bound, offset, limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: broadcast history: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BroadcastEntry, error) {
+		var e BroadcastEntry
+		b := &e.Broadcast
+		err := r.Scan(&b.ID, &b.CreatedBy, &b.StaffChat, &b.Audience, &b.Texts, &b.Status, &b.FannedTo, &b.Queued,
+			&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected, &e.By)
+		return e, err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("store: broadcast history: %w", err)
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	for i := range out {
+		if out[i].Report, err = BroadcastReportOf(ctx, db, out[i].ID); err != nil {
+			return nil, false, err
+		}
+	}
+	return out, more, nil
+}
+
+// BroadcastTrainings returns the trainings whose registrants a broadcast may reach: of the office
+// (any office's for office ""), not cancelled, starting after since, soonest first.
+func BroadcastTrainings(ctx context.Context, db DB, office string, since time.Time, limit int) ([]Training, error) {
+	rows, err := db.Query(ctx, `SELECT `+trainingColumns+` FROM trainings t
+		WHERE t.cancelled_at IS NULL AND t.starts_at > $2 AND ($1 = '' OR t.office = $1)
+		ORDER BY t.starts_at, t.id LIMIT $3`, office, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: trainings for a broadcast: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Training, error) {
+		var tr Training
+		err := r.Scan(trainingFields(&tr)...)
+		return tr, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: trainings for a broadcast: %w", err)
 	}
 	return out, nil
 }

@@ -3,12 +3,11 @@ package staff
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"umkmbot/flows"
-	"umkmbot/flows/domain"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
@@ -16,11 +15,18 @@ import (
 // broadcastMaxLen keeps an announcement to one Telegram message with its header.
 const broadcastMaxLen = 3500
 
-// broadcastFlow (/umumkan): the text, the audience (everyone, a kabupaten, a permit path, an
-// application status, OVOP owners) always bounded by the sender's area (their office's kabupaten;
-// the whole province for an admin), then how many it reaches and a preview exactly as owners see
-// it, and a confirmation. The flow only stores the broadcast; the bot's broadcast runner fans it
-// out into the outbox in batches (a broadcast of 50,000 is not one transaction of 50,000 rows).
+// broadcastFlow (/umumkan): the text, one optional photo or document, the audience (everyone,
+// several kabupaten, a permit path, an application status, OVOP owners, a training's registrants,
+// owners waiting for a kind of training) always bounded by the sender's area (their office's
+// kabupaten; the whole province for an admin), the send time (now, or later in WITA), then how
+// many it reaches and a preview exactly as owners see it, and a confirmation. The flow only
+// stores the broadcast; the bot's broadcaster fans it out into the outbox in batches when its time
+// comes (a broadcast of 50,000 is not one transaction of 50,000 rows) and edits the confirmation
+// into its progress and at last its report.
+//
+// The questions an audience opens (which kabupaten, path, status, training, kind) are asides:
+// they take no step number, so the total shown ("Langkah 2 dari 5") never changes under the
+// staff member.
 func broadcastFlow() *flows.Flow {
 	is := func(kind string) func(c *flows.Ctx) bool {
 		return func(c *flows.Ctx) bool { return c.Get("audience") != kind }
@@ -33,28 +39,31 @@ func broadcastFlow() *flows.Flow {
 			return []*flows.Step{
 				{Name: "text", Prompt: "BroadcastAskText", Input: flows.InputText, Parse: parseBroadcastText,
 					Display: func(c *flows.Ctx, v string) string { return "\n" + v }},
-				{Name: "audience", Prompt: "BroadcastAskAudience", Input: flows.InputChoice, Choices: audienceChoices},
-				{Name: "kabupaten", Prompt: "BroadcastAskKabupaten", Input: flows.InputChoice, Columns: 3,
-					Skip: is(store.AudienceKabupaten), Choices: areaChoices},
-				{Name: "path", Prompt: "BroadcastAskPath", Input: flows.InputChoice, Skip: is(store.AudiencePath),
-					Choices: func(c *flows.Ctx) []flows.Choice {
-						var out []flows.Choice
-						for _, p := range c.Engine().Rules().Paths() {
-							out = append(out, flows.Choice{Value: string(p.Code), Label: "PathName_" + string(p.Code)})
+				{Name: "file", Prompt: "BroadcastAskFile", Input: flows.InputFile, Optional: "BroadcastNoFile",
+					Display: displayBroadcastFile, Save: func(c *flows.Ctx, v string) error {
+						if c.Ev.File == nil {
+							v = "" // "Tanpa lampiran" removes one sent before, too
 						}
-						return out
+						c.Set("file", v)
+						return nil
 					}},
-				{Name: "status", Prompt: "BroadcastAskStatus", Input: flows.InputChoice, Columns: 2, Skip: is(store.AudienceStatus),
-					Choices: func(c *flows.Ctx) []flows.Choice {
-						var out []flows.Choice
-						for _, s := range []domain.Status{domain.StatusSubmitted, domain.StatusInReview, domain.StatusNeedsFix,
-							domain.StatusAwaitingPayment, domain.StatusApproved, domain.StatusRejected} {
-							out = append(out, flows.Choice{Value: string(s), Label: "Status_" + string(s)})
-						}
-						return out
-					}},
+				{Name: "audience", Prompt: "BroadcastAskAudience", Input: flows.InputChoice, Choices: audienceChoices,
+					Next: func(c *flows.Ctx, v string) string { return audienceStep[v] }},
+				{Name: "kabupaten", Prompt: "BroadcastAskKabupaten", Input: flows.InputChoice, Columns: 3, Aside: true,
+					Skip: is(store.AudienceKabupaten), Choices: kabupatenToggles, Match: matchKabupaten, Save: toggleKabupaten,
+					Display: func(c *flows.Ctx, _ string) string { return kabupatenNames(c, selectedKabupaten(c)) }},
+				{Name: "path", Prompt: "BroadcastAskPath", Input: flows.InputChoice, Aside: true, Skip: is(store.AudiencePath),
+					Choices: pathChoices},
+				{Name: "status", Prompt: "BroadcastAskStatus", Input: flows.InputChoice, Columns: 2, Aside: true,
+					Skip: is(store.AudienceStatus), Choices: statusChoices},
+				{Name: "training", Prompt: "BroadcastAskTraining", Input: flows.InputChoice, Aside: true,
+					Skip: is(store.AudienceTraining), Choices: trainingChoices},
+				{Name: "interest", Prompt: "BroadcastAskInterest", Input: flows.InputChoice, Columns: 2, Aside: true,
+					Skip: is(store.AudienceInterest), Choices: kindChoices},
+				{Name: "when", Prompt: "BroadcastAskWhen", Input: flows.InputText, Optional: "BroadcastNowButton",
+					Parse: parseSendTime, Display: displaySendTime},
 				{Name: "confirm", Prompt: "BroadcastConfirm", Input: flows.InputConfirm, Confirm: "BroadcastSendButton",
-					Editable: []string{"text", "audience"}, Data: broadcastPreview},
+					Editable: []string{"text", "file", "audience", "when"}, Data: broadcastPreview, Save: checkSendTime},
 			}
 		},
 		Done: func(c *flows.Ctx) error {
@@ -75,44 +84,56 @@ func parseBroadcastText(c *flows.Ctx, in string) (string, *flows.Problem) {
 	return in, nil
 }
 
-func audienceChoices(c *flows.Ctx) []flows.Choice {
-	all := "BroadcastAudience_all"
-	if c.Engine().Area(c.Actor) != nil {
-		all = "BroadcastAudience_area"
+func displayBroadcastFile(c *flows.Ctx, v string) string {
+	if _, ok := flows.DecodeFile(v); !ok {
+		return c.T("BroadcastNoFileShort")
 	}
-	return []flows.Choice{
-		{Value: store.AudienceAll, Label: all},
-		{Value: store.AudienceKabupaten, Label: "BroadcastAudience_kabupaten"},
-		{Value: store.AudiencePath, Label: "BroadcastAudience_path"},
-		{Value: store.AudienceStatus, Label: "BroadcastAudience_status"},
-		{Value: store.AudienceOVOP, Label: "BroadcastAudience_ovop"},
-	}
+	return flows.DisplayFile(c, v)
 }
 
-// areaChoices are the kabupaten the sender may reach: their office's, or all for an admin.
-func areaChoices(c *flows.Ctx) []flows.Choice {
-	area := c.Engine().Area(c.Actor)
-	var out []flows.Choice
-	for _, k := range c.Engine().Rules().Kabupatens() {
-		if area == nil || slices.Contains(area, k.Code) {
-			out = append(out, flows.Choice{Value: k.Code, Text: k.Name})
-		}
+// parseSendTime reads the send time: "sekarang" (or the button) is now; else a date and time in
+// WITA as a training's start is written, not in the past.
+func parseSendTime(c *flows.Ctx, in string) (string, *flows.Problem) {
+	switch strings.ToLower(strings.Trim(in, " .!")) {
+	case "sekarang", "now", "kirim sekarang", "send now":
+		return "", nil
 	}
-	return out
+	v, p := parseStart(c, in)
+	switch {
+	case p == nil:
+		return v, nil
+	case p.Msg == "TrainingNewPastStart":
+		return "", flows.NewProblem("BroadcastPastTime")
+	}
+	return "", flows.NewProblem("BroadcastBadTime")
 }
 
-// audienceOf is the audience the answers so far describe, bounded by the sender's area.
-func audienceOf(c *flows.Ctx) store.Audience {
-	a := store.Audience{Kind: c.Get("audience"), Kabupaten: c.Engine().Area(c.Actor)}
-	switch a.Kind {
-	case store.AudienceKabupaten:
-		a.Value = c.Get("kabupaten")
-	case store.AudiencePath:
-		a.Value = c.Get("path")
-	case store.AudienceStatus:
-		a.Value = c.Get("status")
+// checkSendTime, on "send", asks for the send time again when it passed while the summary waited.
+func checkSendTime(c *flows.Ctx, v string) error {
+	if at := sendTime(c); at != nil && !at.After(c.Now) {
+		c.Sess.Step = "when"
+		c.Ask(flows.NewProblem("BroadcastPastTime"), 0)
+		return nil
 	}
-	return a
+	c.Set("confirm", v)
+	return nil
+}
+
+// sendTime is the chosen send time; nil for now.
+func sendTime(c *flows.Ctx) *time.Time {
+	t, err := time.Parse(time.RFC3339, c.Get("when"))
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+func displaySendTime(c *flows.Ctx, v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return c.T("BroadcastNow")
+	}
+	return c.L.DateTime(t)
 }
 
 // guardedArea runs do when the person may broadcast to a. A kabupaten outside their area is
@@ -130,9 +151,10 @@ func asForbidden(err error) error {
 	return err
 }
 
-// areaOf is the kabupaten an audience reaches: the chosen one, or the sender's area (nil: all).
+// areaOf is the kabupaten an audience reaches: the chosen ones (one, in broadcasts made before
+// several could be), or the sender's area (nil: all).
 func areaOf(a store.Audience) []string {
-	if a.Kind == store.AudienceKabupaten {
+	if a.Kind == store.AudienceKabupaten && a.Value != "" {
 		return []string{a.Value}
 	}
 	return a.Kabupaten
@@ -152,7 +174,8 @@ func broadcastTexts(c *flows.Ctx, text string) map[string]string {
 	return out
 }
 
-// broadcastPreview is the confirmation's data: whom it reaches and what they see.
+// broadcastPreview is the confirmation's data: whom it reaches, when, and what they see. The
+// attachment goes just above it, as owners will get it (with the Indonesian text as its caption).
 func broadcastPreview(c *flows.Ctx) map[string]any {
 	a := audienceOf(c)
 	total, unreachable, err := store.AudienceSize(c, c.DB, a)
@@ -164,53 +187,55 @@ func broadcastPreview(c *flows.Ctx) map[string]any {
 	for _, lang := range c.Engine().Messages().Languages() {
 		preview = append(preview, c.T("BroadcastPreviewLang_"+lang)+"\n"+texts[lang])
 	}
-	return map[string]any{"Audience": audienceName(c, a), "Count": total, "Unreachable": unreachable,
-		"Preview": strings.Join(preview, "\n\n")}
+	file := ""
+	if f, ok := flows.DecodeFile(c.Get("file")); ok {
+		c.Reply(flows.Reply{FileID: f.ID, Photo: f.Photo, Text: texts["id"]})
+		file = displayBroadcastFile(c, c.Get("file"))
+	}
+	return map[string]any{"Audience": audienceName(c, a, c.Actor.Office()), "Count": total, "Unreachable": unreachable,
+		"Preview": strings.Join(preview, "\n\n"), "File": file, "When": displaySendTime(c, c.Get("when"))}
 }
 
-// audienceName says whom an audience reaches, in the staff member's language.
-func audienceName(c *flows.Ctx, a store.Audience) string {
-	var s string
-	switch a.Kind {
-	case store.AudienceKabupaten:
-		s = c.KabupatenName(a.Value)
-	case store.AudiencePath:
-		s = c.T("BroadcastAudienceOfPath", map[string]any{"Path": c.PathName(a.Value)})
-	case store.AudienceStatus:
-		s = c.T("BroadcastAudienceOfStatus", map[string]any{"Status": c.StatusName(a.Value)})
-	case store.AudienceOVOP:
-		s = c.T("BroadcastAudience_ovop")
-	default:
-		s = c.T("BroadcastAudience_all")
-	}
-	if len(a.Kabupaten) > 0 && a.Kind != store.AudienceKabupaten {
-		s += " · " + officeName(c, c.Actor.Office())
-	}
-	return s
-}
-
-// startBroadcast stores the broadcast for the runner and tells the sender how to follow it.
+// startBroadcast stores the broadcast for the broadcaster and tells the sender how to follow it.
+// Its reply is named (Ref) so that the broadcaster edits it into the progress and the report.
 func startBroadcast(c *flows.Ctx, a store.Audience) error {
-	b := store.Broadcast{CreatedBy: c.Actor.Staff.ID, StaffChat: c.Ev.ChatID, Audience: a, Texts: broadcastTexts(c, c.Get("text"))}
-	if err := store.CreateBroadcast(c, c.DB, &b); err != nil {
-		return err
+	if a.Kind == store.AudienceTraining && !trainingAllowed(c, a.Value) {
+		return unlessRefused(c, flows.ErrForbidden, nil)
 	}
+	at := sendTime(c)
 	total, _, err := store.AudienceSize(c, c.DB, a)
 	if err != nil {
 		return err
 	}
-	if err := audit(c, "broadcast.create", "broadcast", b.ID, nil, map[string]any{"audience": a, "recipients": total}); err != nil {
+	b := store.Broadcast{CreatedBy: c.Actor.Staff.ID, StaffChat: c.Ev.ChatID, Audience: a, Texts: broadcastTexts(c, c.Get("text")),
+		SendAt: at, Expected: total}
+	if f, ok := flows.DecodeFile(c.Get("file")); ok {
+		b.FileID, b.FilePhoto = f.ID, f.Photo
+	}
+	if err := store.CreateBroadcast(c, c.DB, &b); err != nil {
+		return err
+	}
+	if err := audit(c, "broadcast.create", "broadcast", b.ID, nil, map[string]any{"audience": a, "recipients": total,
+		"send_at": at, "file": b.FileID != ""}); err != nil {
 		return err
 	}
 	c.Sess.Reset()
-	c.Reply(flows.Reply{Text: c.T("BroadcastStarted", map[string]any{"ID": b.ID, "Count": total}), Buttons: broadcastButtons(c, b.ID, true)})
+	text := c.T("BroadcastStarted", map[string]any{"ID": b.ID, "Count": total})
+	if at != nil {
+		text = c.T("BroadcastScheduled", map[string]any{"ID": b.ID, "Count": total, "When": c.L.DateTime(*at)})
+	}
+	c.Reply(flows.Reply{Text: text, Buttons: BroadcastButtons(c.L, b.ID, true), Ref: broadcastRef(b.ID)})
 	return nil
 }
 
-func broadcastButtons(c *flows.Ctx, id int64, open bool) [][]flows.Button {
-	row := []flows.Button{{Label: c.T("BroadcastReportButton"), Data: "a:bcr:" + itoa(id)}}
+// broadcastRef names a broadcast's progress message (bot.Broadcaster edits it).
+func broadcastRef(id int64) string { return "bc:" + itoa(id) }
+
+// BroadcastButtons are a broadcast's buttons: its report, and while it is open its cancel.
+func BroadcastButtons(l *locales.Localizer, id int64, open bool) [][]flows.Button {
+	row := []flows.Button{{Label: l.T("BroadcastReportButton"), Data: "a:bcr:" + itoa(id)}}
 	if open {
-		row = append(row, flows.Button{Label: c.T("BroadcastCancelButton"), Data: "a:bcx:" + itoa(id)})
+		row = append(row, flows.Button{Label: l.T("BroadcastCancelButton"), Data: "a:bcx:" + itoa(id)})
 	}
 	return [][]flows.Button{row}
 }
@@ -236,20 +261,37 @@ func showBroadcastReport(c *flows.Ctx, arg string) error {
 		if err != nil {
 			return err
 		}
-		c.Reply(flows.Reply{Text: BroadcastReportText(c.L, b.ID, r), Buttons: broadcastButtons(c, b.ID,
-			r.Status == store.BroadcastQueued || r.Status == store.BroadcastSending)})
+		c.Reply(flows.Reply{Text: BroadcastReportText(c.L, b.ID, r), Buttons: BroadcastButtons(c.L, b.ID, isOpen(r.Status))})
 		return nil
 	})
 }
 
+func isOpen(status string) bool {
+	return status == store.BroadcastQueued || status == store.BroadcastSending
+}
+
 // BroadcastReportText is a broadcast's report in the staff member's language (also the final report
-// the broadcast runner sends).
+// the broadcaster makes of the progress message).
 func BroadcastReportText(l *locales.Localizer, id int64, r store.BroadcastReport) string {
 	return l.T("BroadcastReport", map[string]any{"ID": id, "Status": l.T("BroadcastStatus_" + r.Status),
 		"Delivered": r.Delivered, "Waiting": r.Waiting, "Unreachable": r.Unreachable, "Failed": r.Failed, "Cancelled": r.Cancelled})
 }
 
-// cancelBroadcast answers "Batalkan": what is not sent yet never will be.
+// BroadcastProgressText is the progress message of a broadcast under way: "Terkirim 1.250 / 5.000
+// · 12 tidak terjangkau". The total is the audience counted at the confirmation until every
+// recipient is queued.
+func BroadcastProgressText(l *locales.Localizer, b store.Broadcast, r store.BroadcastReport) string {
+	total := r.Queued
+	if r.Status == store.BroadcastQueued {
+		total = max(b.Expected, r.Queued)
+	}
+	return l.T("BroadcastProgress", map[string]any{"ID": b.ID, "Delivered": l.Number(int64(r.Delivered)),
+		"Total": l.Number(int64(total)), "Unreachable": r.Unreachable, "UnreachableN": l.Number(int64(r.Unreachable)),
+		"Failed": r.Failed, "FailedN": l.Number(int64(r.Failed))})
+}
+
+// cancelBroadcast answers "Batalkan": what is not sent yet never will be (before its send time,
+// nothing is). The progress message becomes the report.
 func cancelBroadcast(c *flows.Ctx, arg string) error {
 	return withBroadcast(c, arg, func(b store.Broadcast) error {
 		dropped, err := store.CancelBroadcast(c, c.DB, b.ID, c.Now)
@@ -265,6 +307,12 @@ func cancelBroadcast(c *flows.Ctx, arg string) error {
 			return err
 		}
 		c.Toast(c.T("BroadcastCancelledShort"))
-		return showBroadcastReport(c, arg)
+		r, err := store.BroadcastReportOf(c, c.DB, b.ID)
+		if err != nil {
+			return err
+		}
+		c.Reply(flows.Reply{Text: BroadcastReportText(c.L, b.ID, r), Buttons: BroadcastButtons(c.L, b.ID, false),
+			EditRef: broadcastRef(b.ID)})
+		return nil
 	})
 }

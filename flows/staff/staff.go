@@ -33,12 +33,13 @@ func Flowset() *flows.Flowset {
 			"umumkan": func(c *flows.Ctx, _ string) error {
 				return guarded(c, flows.PowerBroadcast, nil, func() error { return c.Start("broadcast") })
 			},
-			"impor": func(c *flows.Ctx, _ string) error { return startImport(c) },
+			"umumkan_riwayat": func(c *flows.Ctx, _ string) error { return showBroadcastHistory(c, "0") },
+			"impor":           func(c *flows.Ctx, _ string) error { return startImport(c) },
 			"ekspor": func(c *flows.Ctx, _ string) error {
 				return guarded(c, flows.PowerView, nil, func() error { return c.Start("csv_export") })
 			},
 		},
-		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan", "new_training": "pelatihan_baru", "trainings": "pelatihan_kelola", "import": "impor", "export": "ekspor"},
+		Aliases: map[string]string{"queue": "antrian", "search": "cari", "staff": "staf", "invite": "staf_undang", "stats": "statistik", "announce": "umumkan", "announce_history": "umumkan_riwayat", "new_training": "pelatihan_baru", "trainings": "pelatihan_kelola", "import": "impor", "export": "ekspor"},
 		Actions: map[string]flows.Handler{
 			"q":       func(c *flows.Ctx, arg string) error { return showQueue(c, parseQueueView(arg)) },
 			"card":    func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerView, showCard) },
@@ -59,6 +60,7 @@ func Flowset() *flows.Flowset {
 			"trcsv":   trainingButton(sendRegistrantsCSV),
 			"tra":     attendancePage,
 			"tram":    markAttendance,
+			"bch":     showBroadcastHistory,
 		},
 		DeepLinks: map[string]flows.Handler{"staf_": redeemInvite},
 		Menu:      menu,

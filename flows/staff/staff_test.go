@@ -87,6 +87,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		fmt.Sprintf("a:claim:%d", id),
 		"a:q:0:::",
 		"a:stfrm:2",
+		"a:bch:0",
 	}
 	unchanged := func(who string) {
 		t.Helper()
@@ -110,7 +111,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 
 	// An owner: the staff commands do not exist, forged and old buttons are stale.
-	for _, cmd := range []string{"/antrian", "/cari Kopi", "/staf", "/staf_undang", "/impor", "/ekspor"} {
+	for _, cmd := range []string{"/antrian", "/cari Kopi", "/staf", "/staf_undang", "/impor", "/ekspor", "/umumkan", "/umumkan_riwayat"} {
 		owner.Send(cmd)
 		owner.ExpectMsg("MenuUnknownCommand")
 		unchanged("owner by command")
