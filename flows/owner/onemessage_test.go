@@ -1,11 +1,14 @@
 package owner_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"umkmbot/flows"
 	"umkmbot/flows/domain"
 	"umkmbot/flows/flowtest"
+	"umkmbot/store"
 )
 
 // Outside the registration, one update gets one message: a confirmation comes with the menu or
@@ -101,4 +104,34 @@ func TestMenuHelpListsCommands(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The owner's notice of a status change says who looks at the application now, as /status does.
+func TestStatusNoticeNamesTheOffice(t *testing.T) {
+	h := flowtest.New(t)
+	c := h.Chat(834, "id")
+	number := ownerWithApplication(t, c, "spp_irt", "Kopi Luwak")
+	ctx := context.Background()
+	db := h.DB.DB()
+	app, err := store.ApplicationByNumber(ctx, db, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := h.AddStaff(9834, "", "admin")
+	res, err := h.E.Act(ctx, db, flows.Actor{Role: flows.RoleAdmin, Staff: &admin}, "id", h.Clock(), func(fc *flows.Ctx) error {
+		return fc.Transition(flows.Change{App: app, To: domain.StatusInReview})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	office, _ := h.E.Rules().OfficeFor(domain.PathSPPIRT, "ngada")
+	for _, n := range res.Notices {
+		if n.ChatID == c.User {
+			if !strings.Contains(n.Reply.Text, office.Name) || strings.Contains(n.Reply.Text, "[[") {
+				t.Fatalf("the owner's notice does not name %s:\n%s", office.Name, n.Reply.Text)
+			}
+			return
+		}
+	}
+	t.Fatalf("no notice to the owner: %+v", res.Notices)
 }
