@@ -222,6 +222,16 @@ func TestTrainingAttendanceAndRegistrants(t *testing.T) {
 	s.PressData(fmt.Sprintf("a:tra:%d:0", id), 1)
 	s.ExpectMsg("TrainingAttendanceNotYet", map[string]any{"When": h.Msgs.For("id").DateTime(h.Clock().Add(2 * 24 * time.Hour))})
 
+	var anaID int64
+	h.Query(&anaID, `SELECT id FROM owners WHERE telegram_user_id = 201`)
+	s.PressData(fmt.Sprintf("a:tram:%d:%d:1:0", id, anaID), 1) // an attendance button before the day
+	s.ExpectMsg("CommonStaleButton")
+	var early int
+	h.Query(&early, `SELECT count(*) FROM training_registrations WHERE attended IS NOT NULL`)
+	if early != 0 {
+		t.Fatal("attendance marked before the training")
+	}
+
 	h.Advance(3 * 24 * time.Hour)
 	s.PressData(fmt.Sprintf("a:trc:%d", id), 1)
 	s.PressMsg("TrainingManageAttendanceButton")
@@ -337,5 +347,26 @@ func TestTrainingAuthorizationMatrix(t *testing.T) {
 			t.Fatalf("forged %s:\n%s", data, ngada.Transcript())
 		}
 		unchanged("forged data", ngada)
+	}
+}
+
+// A new start checked when typed is checked again at save: the summary may wait past it.
+func TestTrainingEditStartPassedWhileWaiting(t *testing.T) {
+	h := flowtest.New(t) // Thursday 3 December 2026, 09:00 WITA
+	h.AddStaff(9010, "dinkes_ngada", "staff")
+	id := newTraining(t, h, "PKP Bajawa", "dinkes_ngada", "ngada", 30, 7*24*time.Hour)
+	s := h.Chat(9010, "id")
+	s.PressData(fmt.Sprintf("a:tre:%d", id), 1)
+	s.PressMsg("CommonEditButton")
+	s.Press(h.T("id", "TrainingNewAskStartField"))
+	s.Send("4/12/2026 09.00")
+	s.Expect("→ Jumat, 4 Desember 2026")
+	h.Advance(2 * 24 * time.Hour)
+	s.PressMsg("TrainingEditSaveButton")
+	s.ExpectMsg("TrainingNewPastStart")
+	var starts time.Time
+	h.Query(&starts, `SELECT starts_at FROM trainings WHERE id = $1`, id)
+	if !starts.Equal(time.Date(2026, 12, 10, 1, 0, 0, 0, time.UTC)) {
+		t.Fatalf("saved a start already past: %v", starts)
 	}
 }
