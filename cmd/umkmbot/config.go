@@ -66,6 +66,10 @@ type Config struct {
 	JobPaymentDue, JobPermitExpiry, JobStaffDigest, JobCorrectionsLapsed                              string
 	RemindHour                                                                                        int
 	TrainingRemindBefore                                                                              time.Duration
+	// JobStaffNotices is how often held staff notices are looked at; StaffNoticeDelay how long the
+	// first notice to a staff chat waits for others to go with it as one message.
+	JobStaffNotices  string
+	StaffNoticeDelay time.Duration
 	// PermitOffsets are the permit-expiry reminders per path code (PERMIT_REMIND_<CODE>).
 	PermitOffsets map[string][]jobs.PermitOffset
 }
@@ -121,6 +125,8 @@ func (c *Config) settings() []*setting {
 		{env: "JOB_PERMIT_EXPIRY", flag: "job-permit-expiry", def: "0 9 * * *", help: "when owners of approved permits are reminded before the permit lapses (cron syntax, WITA)", dst: &c.JobPermitExpiry, check: checkCron},
 		{env: "JOB_CORRECTIONS_LAPSED", flag: "job-corrections-lapsed", def: "0 8-20 * * *", help: "when staff are told which corrections lapsed unanswered in their office (cron syntax, WITA; daytime by default)", dst: &c.JobCorrectionsLapsed, check: checkCron},
 		{env: "JOB_STAFF_DIGEST", flag: "job-staff-digest", def: "0 8 * * 1", help: "when staff get their office's weekly digest (cron syntax, WITA; Mondays 08:00; only a Monday run sends it)", dst: &c.JobStaffDigest, check: checkCron},
+		{env: "JOB_STAFF_NOTICES", flag: "job-staff-notices", def: "@every 20s", help: "how often the notices held for staff are sent (cron syntax or @every): a staff chat's notices go as one message once the first has waited STAFF_NOTICE_DELAY", dst: &c.JobStaffNotices, check: checkCron},
+		{env: "STAFF_NOTICE_DELAY", flag: "staff-notice-delay", def: "1m", help: "how long the first notice to a staff chat (a new application, documents complete, a resubmission) waits for others, so that several go as one summary (10s to 10m)", dst: new(string), check: durationWithin(&c.StaffNoticeDelay, 10*time.Second, 10*time.Minute)},
 		{env: "REMIND_HOUR", flag: "remind-hour", def: "8", help: "hour of the day (5-21, WITA: not at night) a day-based reminder is due: the day before a training, a correction deadline", dst: new(string), check: integer(&c.RemindHour, 5, 21)},
 		{env: "TRAINING_REMIND_BEFORE", flag: "training-remind-before", def: "2h", help: "how long before a training starts its last reminder goes (10m to 12h)", dst: new(string), check: durationWithin(&c.TrainingRemindBefore, 10*time.Minute, 12*time.Hour)},
 		{env: "PAID_BROADCAST", flag: "paid-broadcast", def: "false", help: "send broadcasts as Telegram paid broadcasts (allow_paid_broadcast, up to 1000/s; costs Stars)", dst: new(string), check: boolean(&c.PaidBroadcast)},

@@ -26,7 +26,7 @@ reminder twice.`
 // jobsEnv are the settings the jobs read.
 var jobsEnv = append(commonEnv, "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT", "RETAIN_OUTBOX",
 	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "JOB_PAYMENT_DUE", "JOB_PERMIT_EXPIRY", "JOB_STAFF_DIGEST", "REMIND_HOUR", "TRAINING_REMIND_BEFORE",
-	"JOB_CORRECTIONS_LAPSED", "PERMIT_REMIND_MD", "PERMIT_REMIND_SPP_IRT", "PERMIT_REMIND_KOSMETIK", "PERMIT_REMIND_OBAT_TRADISIONAL")
+	"JOB_CORRECTIONS_LAPSED", "JOB_STAFF_NOTICES", "STAFF_NOTICE_DELAY", "PERMIT_REMIND_MD", "PERMIT_REMIND_SPP_IRT", "PERMIT_REMIND_KOSMETIK", "PERMIT_REMIND_OBAT_TRADISIONAL")
 
 // newScheduler builds the scheduler of every job, as serve and `umkmbot jobs` run it.
 func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.Logger) (*bot.Scheduler, error) {
@@ -55,6 +55,7 @@ func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.
 		bot.ReminderJob(st, "payment-due", cfg.JobPaymentDue, js.PaymentDue),
 		bot.ReminderJob(st, "permit-expiry", cfg.JobPermitExpiry, js.PermitExpiry),
 		bot.ReminderJob(st, "staff-digest", cfg.JobStaffDigest, js.StaffDigest),
+		bot.ReminderJob(st, "staff-notices", cfg.JobStaffNotices, js.StaffNotices(cfg.StaffNoticeDelay)),
 	}})
 }
 
