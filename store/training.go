@@ -149,10 +149,14 @@ func RegisterForTraining(ctx context.Context, db DB, trainingID, ownerID int64, 
 			trainingID, ownerID).Scan(&registered, &mine); err != nil {
 			return err
 		}
+		ahead, err := waitingAhead(ctx, tx, trainingID, ownerID)
+		if err != nil {
+			return err
+		}
 		switch {
 		case mine:
 			return ErrAlreadyRegistered
-		case registered >= quota:
+		case registered+ahead >= quota:
 			return ErrTrainingFull
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO training_registrations (training_id, owner_id, registered_at) VALUES ($1, $2, $3)`,

@@ -105,7 +105,11 @@ func JoinTrainingWaitlist(ctx context.Context, db DB, trainingID, ownerID int64,
 		if mine {
 			return ErrAlreadyRegistered
 		}
-		if count < tr.Quota {
+		ahead, err := waitingAhead(ctx, tx, trainingID, ownerID)
+		if err != nil {
+			return err
+		}
+		if count+ahead < tr.Quota {
 			registered = true
 			return RegisterForTraining(ctx, tx, trainingID, ownerID, at)
 		}
@@ -139,6 +143,19 @@ func waitlistPlace(ctx context.Context, db DB, trainingID, ownerID int64) (int, 
 			AND (e.joined_at, e.owner_id) < (w.joined_at, w.owner_id))
 		FROM training_waitlist w WHERE w.training_id = $1 AND w.owner_id = $2), 0)`, trainingID, ownerID).Scan(&place)
 	return place, err
+}
+
+// waitingAhead counts those on the training's waiting list who come before the owner: everyone
+// on it (owners who deleted their data aside) when the owner is not on it. A seat free while
+// someone waits (one freed without fillSeats: an owner deleted their data) is theirs first.
+func waitingAhead(ctx context.Context, tx DB, trainingID, ownerID int64) (int, error) {
+	var n int
+	err := tx.QueryRow(ctx, `
+		SELECT count(*) FROM training_waitlist w JOIN owners o ON o.id = w.owner_id
+		WHERE w.training_id = $1 AND w.owner_id <> $2 AND o.deleted_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM training_waitlist me WHERE me.training_id = $1 AND me.owner_id = $2
+				AND (me.joined_at, me.owner_id) < (w.joined_at, w.owner_id))`, trainingID, ownerID).Scan(&n)
+	return n, err
 }
 
 // LeaveTrainingWaitlist takes the owner off the training's waiting list; ErrNotFound when they

@@ -190,3 +190,30 @@ func TestTrainingWaitlistAndInterestsGoWithOwnerData(t *testing.T) {
 		t.Fatalf("%d waiting-list and interest rows left after deleting the owner's data", left)
 	}
 }
+
+// A seat freed without passing it on (the registrant deleted their data) is the waiting list's
+// first: a newcomer is sent to the end of the line, the first in line may take it.
+func TestTrainingFreeSeatBelongsToTheLine(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	tr := newTraining(t, db, "ngada", 1, t0.Add(72*time.Hour))
+	a, b, c := newOwner(t, db, 1), newOwner(t, db, 2), newOwner(t, db, 3)
+	if err := store.RegisterForTraining(ctx, db, tr.ID, a.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, b.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DeleteOwnerData(ctx, db, a.ID, 0, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.RegisterForTraining(ctx, db, tr.ID, c.ID, t0.Add(2*time.Minute)); !errors.Is(err, store.ErrTrainingFull) {
+		t.Fatalf("a newcomer takes the line's seat: %v", err)
+	}
+	if registered, place, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, c.ID, t0.Add(3*time.Minute)); err != nil || registered || place != 2 {
+		t.Fatalf("the newcomer joins: registered %v, place %d, %v", registered, place, err)
+	}
+	if err := store.RegisterForTraining(ctx, db, tr.ID, b.ID, t0.Add(4*time.Minute)); err != nil {
+		t.Fatalf("the first in line takes the free seat: %v", err)
+	}
+}
