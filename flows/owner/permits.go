@@ -2,6 +2,7 @@ package owner
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,12 +89,10 @@ func heldPermitFlow() *flows.Flow {
 	}
 }
 
+// heldPathChoices are the registration's path buttons without "help me choose": a permit held
+// has its kind.
 func heldPathChoices(c *flows.Ctx) []flows.Choice {
-	var out []flows.Choice
-	for _, p := range c.Engine().Rules().Paths() {
-		out = append(out, flows.Choice{Value: string(p.Code), Label: "PathName_" + string(p.Code)})
-	}
-	return out
+	return slices.DeleteFunc(pathChoices(c), func(ch flows.Choice) bool { return ch.Value == "help" })
 }
 
 // heldPathData names the chosen path and shows an example number of it.
