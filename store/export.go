@@ -9,16 +9,17 @@ import (
 // Personal data (names, phone numbers, NIB, business names) is only in the personal variant.
 type export struct {
 	header, personal []string
-	// query's $1 is whether to include the personal columns, $2 the kabupaten of the scope, $3
-	// its permit paths (the applications only).
+	// query's $1 is whether to include the personal columns, $2 the scope's kabupaten (its
+	// office for the trainings), $3 its permit paths (the applications only).
 	query string
 }
 
 // ExportScope narrows an export to an office's share: applications of these paths in these
-// kabupaten, owners whose business is in them, trainings held in them. Nil is no bound (an
-// admin, the command line).
+// kabupaten, owners whose business is in them, trainings the office organises. Nil and "" are
+// no bound (an admin, the command line).
 type ExportScope struct {
 	Paths, Kabupaten []string
+	Office           string
 }
 
 var exports = map[string]export{
@@ -73,7 +74,7 @@ var exports = map[string]export{
 				SELECT o.name, o.phone FROM training_registrations r JOIN owners o ON o.id = r.owner_id
 				WHERE $1 AND r.training_id = t.id AND o.deleted_at IS NULL
 			) p ON true
-			WHERE $2::text[] IS NULL OR t.kabupaten = ANY ($2)
+			WHERE $2::text IS NULL OR t.office = $2
 			ORDER BY t.starts_at, t.id, p.name`,
 	},
 }
@@ -96,8 +97,15 @@ func Export(ctx context.Context, db DB, kind string, personal bool, scope Export
 		return err
 	}
 	args := []any{personal, scope.Kabupaten}
-	if kind == "applications" {
+	switch kind {
+	case "applications":
 		args = append(args, scope.Paths)
+	case "trainings":
+		var office *string // NULL: every office's
+		if scope.Office != "" {
+			office = &scope.Office
+		}
+		args[1] = office
 	}
 	rows, err := db.Query(ctx, e.query, args...)
 	if err != nil {

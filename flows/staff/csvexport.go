@@ -15,8 +15,8 @@ import (
 // exportFlow (/ekspor): which export (applications, owners, trainings), whether with personal
 // data (asked only of those who may see owners' phones, never assumed), then the CSV as a
 // document. Staff of an office get their office's share only — the applications of
-// OfficeShare, the owners and trainings of the kabupaten their office covers — and admins
-// everything. Every export is written to the audit log.
+// OfficeShare, the owners of the kabupaten their office covers, the trainings it organises —
+// and admins everything. Every export is written to the audit log.
 func exportFlow() *flows.Flow {
 	return &flows.Flow{
 		Name:  "csv_export",
@@ -65,9 +65,12 @@ func exportScope(c *flows.Ctx, kind string) (store.ExportScope, bool) {
 	if !ok {
 		return store.ExportScope{}, false
 	}
-	if kind == "applications" {
+	switch kind {
+	case "applications":
 		f := OfficeShare(rules, o.Code)
 		return store.ExportScope{Paths: nonNil(f.Paths), Kabupaten: nonNil(f.Kabupaten)}, true
+	case "trainings":
+		return store.ExportScope{Office: o.Code}, true
 	}
 	return store.ExportScope{Kabupaten: nonNil(o.Kabupaten)}, true
 }

@@ -52,7 +52,10 @@ func TestExportFromChat(t *testing.T) {
 	endeOwner.CompleteProfile("Tenun Ende")
 	ende := endeOwner.RegisterPath("md", "Kopi Ende")
 	for _, q := range []string{`UPDATE applications SET kabupaten = 'ende' WHERE number = '` + ende + `'`,
-		`UPDATE businesses SET kabupaten = 'ende' WHERE name = 'Tenun Ende'`} {
+		`UPDATE businesses SET kabupaten = 'ende' WHERE name = 'Tenun Ende'`,
+		`INSERT INTO trainings (title, kind, starts_at, duration_minutes, place, quota, kabupaten, office) VALUES
+			('PKP Kupang', 'pkp', '2026-12-20 01:00Z', 240, 'Kupang', 30, 'kota_kupang', 'bbpom_kupang'),
+			('PKP Ende', 'pkp', '2026-12-21 01:00Z', 240, 'Ende', 30, 'ende', 'loka_ende')`} {
 		if _, err := h.DB.DB().Exec(t.Context(), q); err != nil {
 			t.Fatal(err)
 		}
@@ -90,15 +93,21 @@ func TestExportFromChat(t *testing.T) {
 	if len(owners) != 2 || strings.Contains(all(owners), "ende") {
 		t.Fatalf("Kupang's staff exported owners outside their area:\n%s", all(owners))
 	}
+	if trainings := exported(t, s, "trainings", &no); len(trainings) != 2 || trainings[1][1] != "PKP Kupang" {
+		t.Fatalf("Kupang's staff exported trainings not theirs:\n%s", all(trainings))
+	}
 
 	admin := h.Chat(9000, "id")
 	if got := numbers(exported(t, admin, "applications", &no)); !slices.Equal(got, []string{kupang, ende}) {
 		t.Fatalf("an admin exported %v, want both", got)
 	}
+	if trainings := exported(t, admin, "trainings", &no); len(trainings) != 3 {
+		t.Fatalf("an admin exported trainings:\n%s", all(trainings))
+	}
 	var audits int
 	h.Query(&audits, `SELECT count(*) FROM audit_log WHERE action = 'csv.export'`)
-	if audits != 4 {
-		t.Fatalf("%d exports in the audit log, want 4", audits)
+	if audits != 6 {
+		t.Fatalf("%d exports in the audit log, want 6", audits)
 	}
 
 	kupangOwner.Send("/ekspor")
