@@ -311,12 +311,15 @@ func RecentBroadcasts(ctx context.Context, db DB, createdBy int64, limit int) ([
 
 // ClaimBroadcastProgress says whether a progress edit saying sig may be queued for the broadcast
 // now, and if so notes it: not when the last one said the same, nor within every of the last one
-// (Telegram lets a message be edited only every few seconds). Several instances share the note,
-// so together they keep the pace.
+// (Telegram lets a message be edited only every few seconds), nor once the broadcast is over.
+// Several instances share the note, so together they keep the pace. The broadcast's row is
+// locked by it until the caller's transaction ends, so a cancel or the finish, which update the
+// row, queue their report after the edit, never before it.
 func ClaimBroadcastProgress(ctx context.Context, db DB, id int64, now time.Time, every time.Duration, sig string) (bool, error) {
 	tag, err := db.Exec(ctx, `
 		UPDATE broadcasts SET progress_at = $2, progress_sig = $4
-		WHERE id = $1 AND progress_sig <> $4 AND (progress_at IS NULL OR progress_at <= $2::timestamptz - $3::interval)`,
+		WHERE id = $1 AND status IN ('queued', 'sending') AND progress_sig <> $4
+			AND (progress_at IS NULL OR progress_at <= $2::timestamptz - $3::interval)`,
 		id, now, every, sig)
 	if err != nil {
 		return false, fmt.Errorf("store: broadcast %d progress: %w", id, err)

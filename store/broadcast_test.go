@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"umkmbot/store"
 	"umkmbot/store/storetest"
@@ -196,5 +197,39 @@ func TestDropBroadcastOutboxKeepsOtherMessages(t *testing.T) {
 	}
 	if pending != 2 || rows != 2 {
 		t.Fatalf("after dropping one broadcast: %d pending in queues, %d rows; want 2 and 2", pending, rows)
+	}
+}
+
+// A progress edit is noted at most once per interval, only when it says something new, and never
+// once the broadcast is over.
+func TestClaimBroadcastProgress(t *testing.T) {
+	db := storetest.New(t).DB()
+	ctx := context.Background()
+	b := store.Broadcast{Audience: store.Audience{Kind: store.AudienceAll}, Texts: map[string]string{"id": "x"}}
+	if err := store.CreateBroadcast(ctx, db, &b); err != nil {
+		t.Fatal(err)
+	}
+	t0 := b.CreatedAt
+	for _, step := range []struct {
+		after time.Duration
+		sig   string
+		want  bool
+	}{
+		{0, "0 / 10", true},
+		{time.Second, "1 / 10", false},      // too soon
+		{5 * time.Second, "1 / 10", true},   // the interval passed
+		{20 * time.Second, "1 / 10", false}, // nothing new
+		{21 * time.Second, "5 / 10", true},
+	} {
+		got, err := store.ClaimBroadcastProgress(ctx, db, b.ID, t0.Add(step.after), 5*time.Second, step.sig)
+		if err != nil || got != step.want {
+			t.Fatalf("at +%v %q: %v, %v; want %v", step.after, step.sig, got, err, step.want)
+		}
+	}
+	if _, err := store.CancelBroadcast(ctx, db, b.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.ClaimBroadcastProgress(ctx, db, b.ID, t0.Add(time.Hour), 5*time.Second, "6 / 10"); err != nil || got {
+		t.Fatalf("a cancelled broadcast's progress noted: %v, %v", got, err)
 	}
 }
