@@ -204,14 +204,14 @@ func TestE2ERegistrationAndStatus(t *testing.T) {
 			p.expect(e.T("ProfileAskNIB"))
 			p.send("1234567890123") // the profile is saved and the registration follows
 			p.press("PathName_spp_irt")
-			for _, answer := range []string{"Kopi Bajawa", "Kopi bubuk", "Kopi arabika 100%"} {
+			for _, answer := range []string{"Kopi Bajawa", "Kopi bubuk"} {
 				p.send(answer)
 			}
-			p.send("250 g")
 			p.send("12 bulan")
 			p.press("Storage_cool_dry")
-			e.idleAfter(p.u.ID(), p.u.SendDocument("nib.pdf", "application/pdf", []byte("%PDF-1.4 NIB")))
+			// The NIB came with the profile: the product photo is the first document.
 			e.idleAfter(p.u.ID(), p.u.SendPhoto([]byte("\x89PNG\r\n\x1a\n not really a png")))
+			e.idleAfter(p.u.ID(), p.u.SendDocument("label.pdf", "application/pdf", []byte("%PDF-1.4 label")))
 			// "Nanti" for each remaining document, until the summary (its "Kirim" button) is on screen.
 			for range 20 {
 				if p.lastButtons()[e.T("CommonSendButton")] {

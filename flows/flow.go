@@ -50,6 +50,8 @@ type Step struct {
 	Help   string                      // message ID for /bantuan at this step
 	Input  InputKind                   // what it takes
 	Skip   func(c *Ctx) bool           // true: the step is not asked now
+	// Parse checks a typed answer; on an InputFile step it lets a typed text stand for the
+	// document (a composition typed instead of photographed).
 	Parse  func(c *Ctx, in string) (string, *Problem)
 	Accept func(c *Ctx, f *File) *Problem
 	// Choices for InputChoice. PageSize > 0 pages them (the 22 kabupaten).

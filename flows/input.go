@@ -83,6 +83,15 @@ func (c *Ctx) answer() error {
 			if ev.Kind == EventText && s.Optional != "" && (strings.EqualFold(text, c.T(s.Optional)) || saysLater(text)) {
 				return c.accept(s, c.keptFile(s))
 			}
+			if ev.Kind == EventText && text != "" && s.Parse != nil && !strings.HasSuffix(text, "?") {
+				// A document that may also be typed (a composition): the text is the answer.
+				v, p := s.Parse(c, text)
+				if p != nil {
+					c.Ask(p, 0)
+					return nil
+				}
+				return c.accept(s, v)
+			}
 			if ev.Kind == EventText && text != "" {
 				// A typed question or remark: where to ask, and the question again.
 				c.Ask(NewProblem("CommonFileStepText"), 0)

@@ -109,15 +109,10 @@ func (o *benchOwner) conversation() []benchStep {
 		o.text("register", "/daftar", has(T("RegisterAskPath"))),
 		o.press("path", T("PathName_spp_irt"), has(T("RegisterAskProductName", map[string]any{}))),
 		o.text("product", "Kopi Bajawa", has(T("RegisterAskProductType"))),
-		o.text("type", "Kopi bubuk", has(T("RegisterAskComposition"))),
-		o.text("composition", "Kopi arabika 100%", has(T("RegisterAskNetContent"))),
-		o.text("unreadable net content", "banyak", has(T("RegisterBadNetContent"))),
-		o.text("net content", "250 g", has(T("RegisterAskShelfLife"))),
+		o.text("type", "Kopi bubuk", has(T("RegisterAskShelfLife"))), // the composition is asked once, as a document
+		o.text("unreadable shelf life", "lama sekali", has(T("RegisterBadShelfLife"))),
 		o.text("shelf life", "12 bulan", has(T("RegisterAskStorage"))),
-		o.press("storage", T("Storage_cool_dry"), hasButton(T("CommonLater"))),
-		{name: "NIB document", done: hasButton(T("CommonLater")), send: func(o *benchOwner, _ seenCall) (int64, error) {
-			return o.user.SendDocument("nib.pdf", "application/pdf", benchPDF), nil
-		}},
+		o.press("storage", T("Storage_cool_dry"), hasButton(T("CommonLater"))), // the NIB came with the profile
 		{name: "product photo", done: hasButton(T("CommonLater")), send: func(o *benchOwner, _ seenCall) (int64, error) {
 			return o.user.SendPhoto(benchJPEG), nil
 		}},

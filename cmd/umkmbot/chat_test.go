@@ -37,11 +37,11 @@ func TestChatScript(t *testing.T) {
 		"/start", "Maria Goreti", "Kopi Bajawa Mantap", "Ngada",
 		"/kontak 0812 3456 7890", "1234567890123", // the profile is saved; the registration follows
 		"1", // SPP-IRT
-		"Kopi Bajawa", "Kopi bubuk", "Kopi arabika 100%",
-		"250 g", "12 bulan",
-		"2",                               // cool and dry
-		"/kirim " + label,                 // NIB page
-		"1", "1", "1", "1", "1", "1", "1", // Nanti for the rest
+		"Kopi Bajawa", "Kopi bubuk", "12 bulan",
+		"2",                     // cool and dry
+		"1",                     // Nanti for the product photo (the NIB came with the profile)
+		"/kirim " + label,       // the label design
+		"1", "1", "1", "1", "1", // Nanti for the rest
 		"1", // Kirim
 	}, "\n") + "\n"
 	out := runScript(t, dsn, script, "--user-id", "5001")

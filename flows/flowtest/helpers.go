@@ -55,15 +55,16 @@ func (c *Chat) FinishProfile() {
 	c.ExpectMsg("ProfileSaved", map[string]any{"Name": "Maria Goreti"})
 }
 
-// FillProduct answers the product questions of a registration with good values.
+// FillProduct answers the product questions of a registration with good values, up to the
+// shelf life (the brand, packaging and net content wait for the summary; the composition is
+// asked once, as the path's document).
 func (c *Chat) FillProduct(name string) {
 	c.TB.Helper()
 	c.ExpectMsg("RegisterAskProductName")
 	c.Send(name)
-	c.ExpectMsg("RegisterAskProductType") // the brand and the packaging wait for the summary
+	c.ExpectMsg("RegisterAskProductType")
 	c.Send("Kopi bubuk")
-	c.Send("Kopi arabika 100%")
-	c.ExpectMsg("RegisterAskNetContent")
+	c.ExpectMsg("RegisterAskShelfLife")
 }
 
 // QuickRegister submits an application of the path with every document left for later and
@@ -76,7 +77,6 @@ func (c *Chat) RegisterPath(path, product string) string {
 	c.Send("/daftar")
 	c.PressMsg("PathName_" + path)
 	c.FillProduct(product)
-	c.Send("500 ml")
 	c.Send("6 bulan")
 	c.PressMsg("Storage_room")
 	for !c.HasButton(c.H.T(c.Lang, "CommonSendButton")) {

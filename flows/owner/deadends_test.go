@@ -43,19 +43,19 @@ func TestUnknownCommandMidQuestionAsksAgain(t *testing.T) {
 func TestDoubleTapIsSilent(t *testing.T) {
 	h := flowtest.New(t)
 	c := startRegistration(t, h, 802)
-	for _, text := range []string{"Kopi Luwak", "Kopi bubuk", "kopi 100%", "250 g", "1 tahun"} {
+	for _, text := range []string{"Kopi Luwak", "Kopi bubuk", "1 tahun"} {
 		c.Send(text)
 	}
 	room, msg := c.ButtonData(h.T("id", "Storage_room"))
 	c.PressData(room, msg)
-	c.Expect(h.T("id", "DocName_nib"))
+	c.Expect(h.T("id", "DocName_product_photo")) // the NIB came with the profile
 	second := c.PressData(room, msg)
 	if len(second.Replies) != 0 || second.Answer != "" {
 		t.Fatalf("a double tap was answered: %+v", second)
 	}
 	// The question shown by the first tap is still alive.
 	c.Send("nanti")
-	c.Expect(h.T("id", "DocName_product_photo"))
+	c.Expect(h.T("id", "DocName_label_design"))
 
 	// Now the same button is old (something else was handled since): one toast and the question,
 	// no extra message.
@@ -63,7 +63,7 @@ func TestDoubleTapIsSilent(t *testing.T) {
 	if res.Answer != h.T("id", "CommonStaleButton") {
 		t.Fatalf("old button toast = %q", res.Answer)
 	}
-	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, h.T("id", "DocName_product_photo")) || res.Replies[0].Buttons == nil {
+	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, h.T("id", "DocName_label_design")) || res.Replies[0].Buttons == nil {
 		t.Fatalf("old button: want only the current question, got %+v", res.Replies)
 	}
 }
@@ -76,7 +76,6 @@ func TestDoubleTapOnLaterThenSend(t *testing.T) {
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
 	c.FillProduct("Kopi Luwak")
-	c.Send("500 ml")
 	c.Send("6 bulan")
 	c.PressMsg("Storage_room")
 	var summary flows.Result
@@ -144,7 +143,6 @@ func TestDocumentStepWords(t *testing.T) {
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
 	c.FillProduct("Kopi Luwak")
-	c.Send("500 ml")
 	c.Send("6 bulan")
 	c.PressMsg("Storage_room")
 	for !strings.Contains(c.Text(), h.T("id", "DocName_label_design")) {
@@ -210,7 +208,6 @@ func TestNeedsFixReplaceAndResubmit(t *testing.T) {
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
 	c.FillProduct("Kopi Luwak")
-	c.Send("500 ml")
 	c.Send("6 bulan")
 	c.PressMsg("Storage_room")
 	sendDocuments(t, c, "")
@@ -247,7 +244,6 @@ func TestRecommendedDocumentLater(t *testing.T) {
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
 	c.FillProduct("Kopi Luwak")
-	c.Send("500 ml")
 	c.Send("6 bulan")
 	c.PressMsg("Storage_room")
 	sendDocuments(t, c, h.T("id", "DocName_halal_certificate"))

@@ -267,7 +267,9 @@ func attachUpload(c *flows.Ctx, kind, v string) error {
 	}
 	n, _ := strconv.Atoi(c.Get("uploaded"))
 	c.Set("uploaded", strconv.Itoa(n+1))
-	c.Say(c.T("DocumentsSaved", map[string]any{"Name": c.T("DocName_" + kind)}))
+	// One message: "saved" above the next document's question, or above where the application
+	// stands when it was the last.
+	c.Note(c.T("DocumentsSaved", map[string]any{"Name": c.T("DocName_" + kind)}))
 	return nil
 }
 
@@ -290,11 +292,15 @@ func finishDocuments(c *flows.Ctx) error {
 	}
 	uploaded := c.Get("uploaded")
 	c.Sess.Reset()
+	saved := c.TakeNote()
+	if saved != "" {
+		saved += "\n\n"
+	}
 	if left > 0 {
-		c.ShowMenu(c.L.N("DocumentsStillMissing", left, map[string]any{"Number": app.Number}))
+		c.ShowMenu(saved + c.L.N("DocumentsStillMissing", left, map[string]any{"Number": app.Number}))
 		return nil
 	}
-	c.ShowMenu(c.T("DocumentsAllDone", map[string]any{"Number": app.Number}))
+	c.ShowMenu(saved + c.T("DocumentsAllDone", map[string]any{"Number": app.Number}))
 	if uploaded == "0" {
 		return nil
 	}

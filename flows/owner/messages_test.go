@@ -49,9 +49,9 @@ func TestComputedMessageIDsExist(t *testing.T) {
 		use("TrainingKind_"+k, "training kinds")
 	}
 	// Every question and every recommendation of "help me choose": walk all answer paths.
-	var walk func(answers map[domain.Question]bool)
-	walk = func(answers map[domain.Question]bool) {
-		q, done, rec := domain.NextQuestion(answers)
+	var walk func(answers map[domain.Question]string)
+	walk = func(answers map[domain.Question]string) {
+		q, choices, done, rec := domain.NextQuestion(answers)
 		if done {
 			use("ChooseReason_"+string(rec.Reason), "choose reasons")
 			if rec.Path != domain.RecommendNoneNeeded && rec.Path != domain.RecommendUnknown {
@@ -60,15 +60,18 @@ func TestComputedMessageIDsExist(t *testing.T) {
 			return
 		}
 		use("ChooseQ_"+string(q), "choose questions")
-		for _, v := range []bool{true, false} {
-			next := map[domain.Question]bool{q: v}
+		for _, v := range choices {
+			if !domain.IsYesNo(choices) {
+				use("ChooseA_"+string(q)+"_"+v, "choose answers")
+			}
+			next := map[domain.Question]string{q: v}
 			for k, a := range answers {
 				next[k] = a
 			}
 			walk(next)
 		}
 	}
-	walk(map[domain.Question]bool{})
+	walk(map[domain.Question]string{})
 
 	// Every step of every flow, in the shapes the answers give them.
 	shapes := []map[string]string{{}}
@@ -80,7 +83,7 @@ func TestComputedMessageIDsExist(t *testing.T) {
 		}
 		shapes = append(shapes, map[string]string{"path": string(p.Code), "missing": strings.Join(kinds, " ")})
 	}
-	shapes = append(shapes, map[string]string{"path": "help"}, map[string]string{"path": "help", "q_is_food": "no", "q_is_cosmetic": "yes"})
+	shapes = append(shapes, map[string]string{"path": "help"}, map[string]string{"path": "help", "q_kind": "food", "q_how_sold": "packed"})
 	e.WalkMessageIDs(shapes, map[string]bool{"documents/app": true}, use)
 	if len(need) < 100 {
 		t.Fatalf("only %d computed IDs found: the walk is missing something", len(need))

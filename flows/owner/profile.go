@@ -52,7 +52,7 @@ func profileFlow() *flows.Flow {
 					Save: func(c *flows.Ctx, v string) error {
 						c.Set("nib", v)
 						if v == "" {
-							c.Say(c.T("ProfileNIBHowTo"))
+							c.Note(c.T("ProfileNIBHowTo"))
 						}
 						return nil
 					}},
@@ -123,10 +123,11 @@ func saveProfile(c *flows.Ctx) error {
 		return err
 	}
 	c.Owner.Name, c.Owner.Phone = c.Get("name"), c.Get("phone")
-	c.Say(c.T("ProfileSaved", map[string]any{"Name": c.Owner.Name}))
+	// One message: "saved" above the registration's first question, or above the menu.
+	c.Note(c.T("ProfileSaved", map[string]any{"Name": c.Owner.Name}))
 	if c.Sess.Then == "" {
 		c.Sess.Reset()
-		c.ShowMenu("")
+		c.ShowMenu(c.TakeNote())
 	}
 	return nil
 }

@@ -50,24 +50,28 @@ func registerFlow() *flows.Flow {
 				&flows.Step{Name: "brand", Prompt: "RegisterAskBrand", Input: flows.InputText, Optional: "RegisterNoBrand", Parse: parseShortText, Later: true},
 				&flows.Step{Name: "product_type", Prompt: "RegisterAskProductType", Help: "RegisterHelpProductType", Input: flows.InputText, Parse: parseShortText,
 					Data: func(c *flows.Ctx) map[string]any { return map[string]any{"Path": effectivePath(c)} }},
+				// A path whose documents include the composition asks it once, as that document
+				// (typed or photographed); only a path without one asks it here.
 				&flows.Step{Name: "composition", Prompt: "RegisterAskComposition", Help: "RegisterHelpComposition", Input: flows.InputText, Parse: parseComposition,
+					Skip: func(c *flows.Ctx) bool { return compositionDoc(c) != "" },
 					Data: func(c *flows.Ctx) map[string]any { return map[string]any{"Percent": needsPercentages(c)} }},
 				&flows.Step{Name: "packaging", Prompt: "RegisterAskPackaging", Input: flows.InputChoice, Columns: 2, Choices: packagingChoices, Later: true},
-				&flows.Step{Name: "net_content", Prompt: "RegisterAskNetContent", Help: "RegisterHelpNetContent", Input: flows.InputText, Parse: parseNetContent},
+				// The net content is on the label design: it can wait for the summary.
+				&flows.Step{Name: "net_content", Prompt: "RegisterAskNetContent", Help: "RegisterHelpNetContent", Input: flows.InputText, Parse: parseNetContent, Later: true},
 				&flows.Step{Name: "shelf_life", Prompt: "RegisterAskShelfLife", Help: "RegisterHelpShelfLife", Input: flows.InputText, Parse: parseShelfLife,
 					Display: func(c *flows.Ctx, v string) string { return displayShelfLife(c, v) }},
 				&flows.Step{Name: "storage", Prompt: "RegisterAskStorage", Input: flows.InputChoice, Choices: storageChoices,
 					Save: func(c *flows.Ctx, v string) error {
 						c.Set("storage", v)
 						if v == "frozen" && effectivePath(c) == "spp_irt" {
-							c.Say(c.T("RegisterFrozenNotSPPIRT"))
+							c.Note(c.T("RegisterFrozenNotSPPIRT"))
 						}
 						return nil
 					}},
 			)
 			steps = append(steps, documentSteps(c)...)
 			editable := []string{"product_name", "brand", "product_type", "composition", "packaging", "net_content", "shelf_life", "storage"}
-			for _, d := range pathDocuments(c) {
+			for _, d := range askedDocuments(c) {
 				editable = append(editable, "doc_"+d.Code)
 			}
 			steps = append(steps, &flows.Step{Name: "summary", Prompt: "RegisterSummary", Input: flows.InputConfirm, Editable: editable,
@@ -77,9 +81,14 @@ func registerFlow() *flows.Flow {
 			return steps
 		},
 		Start: func(c *flows.Ctx) error {
-			if !c.HasProfile() {
+			if b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID); err == nil && c.Owner.Name != "" {
+				// The NIB given in the profile stands for the NIB document: it is not asked again.
+				c.Set(keyProfileNIB, b.NIB)
+			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			} else {
 				// The registration needs the business it is for: ask that first, then come back.
-				c.Say(c.T("RegisterProfileFirst"))
+				c.Note(c.T("RegisterProfileFirst"))
 				if c.Sess.Parked["profile"] != nil { // a profile begun earlier: go on with it
 					c.Sess.Unpark("profile")
 					c.Sess.Then = "register"
@@ -123,28 +132,40 @@ func pathChoices(c *flows.Ctx) []flows.Choice {
 	return append(out, flows.Choice{Value: "help", Label: "RegisterHelpMeChoose"})
 }
 
-// chooserSteps are the yes/no questions of "help me choose", as far as the answers so far lead,
-// and the recommendation at their end.
+// chooserSteps are the questions of "help me choose" as far as the answers so far lead (the kind
+// of product as one button question, then one thing at a time), and the recommendation at
+// their end.
 func chooserSteps(c *flows.Ctx) []*flows.Step {
 	if c.Get("path") != "help" {
 		return nil
 	}
-	answers := map[domain.Question]bool{}
+	answers := map[domain.Question]string{}
 	var steps []*flows.Step
 	for {
-		q, done, rec := domain.NextQuestion(answers)
+		q, choices, done, rec := domain.NextQuestion(answers)
 		if done {
 			steps = append(steps, recommendStep(c, rec))
 			return steps
 		}
 		name := "q_" + string(q)
-		steps = append(steps, &flows.Step{Name: name, Prompt: "ChooseQ_" + string(q), Input: flows.InputYesNo,
-			Display: func(c *flows.Ctx, v string) string { return c.Display(&flows.Step{Input: flows.InputYesNo}, v) }})
+		step := &flows.Step{Name: name, Prompt: "ChooseQ_" + string(q), Input: flows.InputYesNo,
+			Display: func(c *flows.Ctx, v string) string { return c.Display(&flows.Step{Input: flows.InputYesNo}, v) }}
+		if !domain.IsYesNo(choices) {
+			step = &flows.Step{Name: name, Prompt: "ChooseQ_" + string(q), Input: flows.InputChoice,
+				Choices: func(c *flows.Ctx) []flows.Choice {
+					var out []flows.Choice
+					for _, a := range choices {
+						out = append(out, flows.Choice{Value: a, Label: "ChooseA_" + string(q) + "_" + a})
+					}
+					return out
+				}}
+		}
+		steps = append(steps, step)
 		v, ok := c.Sess.Data[name]
 		if !ok {
 			return steps
 		}
-		answers[q] = v == "yes"
+		answers[q] = v
 	}
 }
 
@@ -189,8 +210,7 @@ func recommendStep(c *flows.Ctx, rec domain.Recommendation) *flows.Step {
 				return c.GoTo("path")
 			case "stop":
 				c.Sess.Reset()
-				c.Say(c.T("RegisterStopped"))
-				c.ShowMenu("")
+				c.ShowMenu(c.T("RegisterStopped"))
 			}
 			return nil
 		}}
@@ -224,27 +244,81 @@ func checklistData(c *flows.Ctx) map[string]any {
 		if d.Need != domain.NeedRequired {
 			mark, optional = "➕", true
 		}
-		b.WriteString(mark + " " + c.T("DocName_"+d.Code) + "\n")
+		line := c.T("DocName_" + d.Code)
+		switch {
+		case docGiven(c, d):
+			line = c.T("RegisterChecklistGiven", map[string]any{"Name": line, "NIB": c.Get(keyProfileNIB)})
+		case compositionDocs[d.Code]:
+			line = c.T("RegisterChecklistTyped", map[string]any{"Name": line})
+		}
+		b.WriteString(mark + " " + line + "\n")
 	}
 	return map[string]any{"Path": c.PathName(effectivePath(c)), "Documents": strings.TrimRight(b.String(), "\n"), "Optional": optional}
 }
 
-// documentSteps asks for each document of the path; "Nanti" records it as missing.
+// keyProfileNIB keeps, for the registration, the NIB of the owner's profile ("" when none).
+const keyProfileNIB = "_nib"
+
+// docGiven says whether a document of the path is given already: the NIB by the profile's number
+// (DOMAIN: "a photo or PDF of the OSS page, or just the number").
+func docGiven(c *flows.Ctx, d domain.DocumentRule) bool {
+	return d.Code == "nib" && c.Get(keyProfileNIB) != ""
+}
+
+// compositionDocs are the documents that hold a product's composition; one of them can be typed.
+var compositionDocs = map[string]bool{"composition": true, "composition_percent": true, "formula": true}
+
+// compositionDoc is the path's document holding the composition, "" when it has none.
+func compositionDoc(c *flows.Ctx) string {
+	for _, d := range pathDocuments(c) {
+		if compositionDocs[d.Code] {
+			return d.Code
+		}
+	}
+	return ""
+}
+
+// askedDocuments are the path's documents the registration asks for: those not given already.
+func askedDocuments(c *flows.Ctx) []domain.DocumentRule {
+	var out []domain.DocumentRule
+	for _, d := range pathDocuments(c) {
+		if !docGiven(c, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// documentSteps asks for each document of the path not given already; "Nanti" records it as
+// missing. The composition may be typed instead of sent as a file.
 func documentSteps(c *flows.Ctx) []*flows.Step {
 	var steps []*flows.Step
-	docs := pathDocuments(c)
+	docs := askedDocuments(c)
 	for i, d := range docs {
-		d := d
-		steps = append(steps, &flows.Step{Name: "doc_" + d.Code, Prompt: "RegisterAskDocument", Help: "DocGuide_" + d.Code, Field: "DocName_" + d.Code,
+		typed := compositionDocs[d.Code]
+		step := &flows.Step{Name: "doc_" + d.Code, Prompt: "RegisterAskDocument", Help: "DocGuide_" + d.Code, Field: "DocName_" + d.Code,
 			Input: flows.InputFile, Optional: "CommonLater",
 			Data: func(c *flows.Ctx) map[string]any {
 				return map[string]any{"Name": c.T("DocName_" + d.Code), "Explain": c.T("DocHelp_" + d.Code),
-					"N": i + 1, "Of": len(docs), "Required": d.Need == domain.NeedRequired}
+					"N": i + 1, "Of": len(docs), "Required": d.Need == domain.NeedRequired, "Typed": typed, "Percent": needsPercentages(c)}
 			},
 			Accept:  func(c *flows.Ctx, f *flows.File) *flows.Problem { return c.CheckFile(d, f) },
-			Display: flows.DisplayFile})
+			Display: displayDocument}
+		if typed {
+			step.Parse = parseComposition
+		}
+		steps = append(steps, step)
 	}
 	return steps
+}
+
+// displayDocument shows a document answer in the summary: the file received, or the text typed
+// for it.
+func displayDocument(c *flows.Ctx, v string) string {
+	if _, ok := flows.DecodeFile(v); ok || v == "" {
+		return flows.DisplayFile(c, v)
+	}
+	return v
 }
 
 func packagingChoices(c *flows.Ctx) []flows.Choice {
@@ -346,9 +420,14 @@ func submitApplication(c *flows.Ctx) error {
 	}
 	var docs []store.NewDocument
 	missing := 0
-	for _, d := range pathDocuments(c) {
+	for _, d := range askedDocuments(c) {
+		v := c.Get("doc_" + d.Code)
+		if _, file := flows.DecodeFile(v); compositionDocs[d.Code] && v != "" && !file {
+			product["composition"] = v // typed: it is the composition, no file to keep
+			continue
+		}
 		nd := store.NewDocument{Kind: d.Code, Required: d.Need == domain.NeedRequired}
-		if f, ok := flows.DecodeFile(c.Get("doc_" + d.Code)); ok {
+		if f, ok := flows.DecodeFile(v); ok {
 			nd.File = &store.DocumentFile{FileID: f.ID, FileUniqueID: f.UniqueID, FileName: f.Name, MIMEType: f.MIME, SizeBytes: f.Size, UploadedAt: c.Now}
 		} else if nd.Required {
 			missing++

@@ -23,19 +23,15 @@ func TestRegistrationTranscript(t *testing.T) {
 	c.Send("/daftar")
 	c.ExpectMsg("RegisterAskPath")
 	c.PressMsg("RegisterHelpMeChoose")
-	c.ExpectMsg("ChooseQ_is_herbal_medicine") // treating a complaint is asked first
+	c.ExpectMsg("ChooseQ_kind") // the kind of product: one button question, health uses first
 	// Until the path is known the number of steps is not: "Langkah 2", no total that would change.
 	c.ExpectMsg("CommonStepNumber", map[string]any{"Step": 2})
 	c.ExpectNot(h.T("id", "CommonStepProgress", map[string]any{"Step": 2, "Total": 11}))
-	c.PressMsg("CommonNo")
-	c.ExpectMsg("ChooseQ_is_cosmetic")
-	c.PressMsg("CommonNo")
-	c.ExpectMsg("ChooseQ_is_food")
-	c.PressMsg("CommonYes")
-	c.ExpectMsg("ChooseQ_short_shelf_life_or_ready_to_eat")
-	c.Send("tidak") // typed answers work as well as buttons
+	c.PressMsg("ChooseA_kind_food")
+	c.ExpectMsg("ChooseQ_how_sold")
+	c.Send(h.T("id", "ChooseA_how_sold_packed")) // a button's label typed works as well
 	c.ExpectMsg("ChooseQ_home_industry")
-	c.PressMsg("CommonYes")
+	c.Send("ya") // typed answers work as well as buttons
 	c.ExpectMsg("ChooseQ_not_eligible_category")
 	c.Send("/kembali") // back to the previous question, its answer shown
 	c.ExpectMsg("ChooseQ_home_industry")
@@ -46,28 +42,26 @@ func TestRegistrationTranscript(t *testing.T) {
 	c.PressMsg("RegisterTakeRecommended")
 	c.Expect("dari") // from here the total is settled
 
-	c.Expect(h.T("id", "PathName_spp_irt"), h.T("id", "DocName_nib"), h.T("id", "DocName_pkp_certificate"))
+	c.Expect(h.T("id", "PathName_spp_irt"), h.T("id", "DocName_pkp_certificate"))
+	// The NIB given in the profile counts for the NIB document: shown as given, not asked.
+	c.ExpectMsg("RegisterChecklistGiven", map[string]any{"Name": h.T("id", "DocName_nib"), "NIB": "1234567890123"})
+	c.ExpectMsg("RegisterChecklistTyped", map[string]any{"Name": h.T("id", "DocName_composition")})
 
 	c.ExpectMsg("RegisterAskProductName")
 	c.Send("K")
 	c.ExpectMsg("CommonTooShort")
 	c.FillProduct("Kopi Bajawa")
-	c.Send("banyak")
-	c.ExpectMsg("RegisterBadNetContent")
-	c.Send("250 gr")
-	c.ExpectMsg("RegisterAskShelfLife")
 	c.Send("lama sekali")
 	c.ExpectMsg("RegisterBadShelfLife")
 	c.Send("12 bulan")
 	c.ExpectMsg("RegisterAskStorage")
 	c.PressMsg("Storage_cool_dry")
 
-	// Documents of SPP-IRT, one by one.
-	c.Expect(h.T("id", "DocName_nib"))
-	c.Send("ini NIB saya")
-	c.ExpectMsg("CommonFileStepText")
-	c.Upload("nib.pdf", "application/pdf", 300_000)
+	// Documents of SPP-IRT, one by one; the NIB is not among them.
 	c.Expect(h.T("id", "DocName_product_photo"))
+	c.ExpectNot(h.T("id", "DocName_nib"))
+	c.Send("ini foto saya")
+	c.ExpectMsg("CommonFileStepText")
 	c.Photo()
 	c.Expect(h.T("id", "DocName_label_design"))
 	c.Upload("label.zip", "application/zip", 10_000)
@@ -76,12 +70,29 @@ func TestRegistrationTranscript(t *testing.T) {
 	c.ExpectMsg("CommonFileTooLarge", map[string]any{"MaxMB": 20})
 	c.Upload("label.pdf", "application/pdf", 2<<20)
 	c.Expect(h.T("id", "DocName_pkp_certificate"))
+	// The composition is asked once, as its document: typed here, it is not asked again.
+	for !strings.Contains(c.Text(), h.T("id", "DocName_composition")) {
+		c.PressMsg("CommonLater")
+	}
+	c.Send("biayanya berapa?") // a question is not a composition: pointed to /bantuan
+	c.ExpectMsg("CommonFileStepText")
+	c.Send("ab")
+	c.ExpectMsg("RegisterBadComposition")
+	c.Send("kopi arabika 100%")
 	for !c.HasButton(h.T("id", "CommonSendButton")) {
 		c.PressMsg("CommonLater") // the rest later
 	}
 	c.ExpectMsg("RegisterSummary")
-	c.Expect("Kopi Bajawa", "250 g", h.T("id", "Storage_cool_dry"), "label.pdf", h.T("id", "DocMissing"))
+	c.Expect("Kopi Bajawa", h.T("id", "Storage_cool_dry"), "label.pdf", h.T("id", "DocMissing"), "kopi arabika 100%")
 
+	// The net content waited for the summary: given from its change list.
+	c.PressMsg("CommonEditButton")
+	c.PressMsg("RegisterAskNetContentField")
+	c.Send("banyak")
+	c.ExpectMsg("RegisterBadNetContent")
+	c.Send("250 gr")
+	c.ExpectMsg("RegisterSummary")
+	c.Expect("250 g")
 	c.PressMsg("CommonEditButton")
 	c.PressMsg("RegisterAskProductNameField")
 	c.Send("Kopi Arabika Bajawa")
@@ -95,18 +106,20 @@ func TestRegistrationTranscript(t *testing.T) {
 	}
 	c.ExpectMsg("RegisterSubmitted", map[string]any{"Number": number, "Product": "Kopi Arabika Bajawa", "Path": h.T("id", "PathName_spp_irt")})
 
-	var status, path, product string
+	var status, path, product, composition string
 	h.Query(&status, `SELECT status FROM applications WHERE number = $1`, number)
 	h.Query(&path, `SELECT path FROM applications WHERE number = $1`, number)
 	h.Query(&product, `SELECT product->>'net_content' FROM applications WHERE number = $1`, number)
-	if status != "submitted" || path != "spp_irt" || product != "250 g" {
-		t.Fatalf("database: status=%q path=%q net_content=%q", status, path, product)
+	h.Query(&composition, `SELECT product->>'composition' FROM applications WHERE number = $1`, number)
+	if status != "submitted" || path != "spp_irt" || product != "250 g" || composition != "kopi arabika 100%" {
+		t.Fatalf("database: status=%q path=%q net_content=%q composition=%q", status, path, product, composition)
 	}
-	var uploaded, missing int
+	var uploaded, missing, given int
 	h.Query(&uploaded, `SELECT count(*) FROM application_documents WHERE file_id IS NOT NULL`)
 	h.Query(&missing, `SELECT count(*) FROM application_documents WHERE file_id IS NULL AND required`)
-	if uploaded != 3 || missing == 0 {
-		t.Fatalf("documents: %d uploaded (want 3), %d required missing", uploaded, missing)
+	h.Query(&given, `SELECT count(*) FROM application_documents WHERE kind IN ('nib', 'composition')`)
+	if uploaded != 2 || missing == 0 || given != 0 {
+		t.Fatalf("documents: %d uploaded (want 2), %d required missing, %d rows for the NIB and the composition given in the chat (want none)", uploaded, missing, given)
 	}
 	var hist int
 	h.Query(&hist, `SELECT count(*) FROM application_status_history`)
@@ -146,10 +159,8 @@ func TestRegistrationCancelAsksFirst(t *testing.T) {
 	c.Expect("Sabun Kelor Segar")
 	c.Send("Sabun Kelor Segar")
 	c.Send("Sabun mandi batang")
-	c.Send("ab")
-	c.ExpectMsg("RegisterBadComposition")
-	c.Send("minyak kelapa 70%, daun kelor 25%, garam 5%")
-	c.ExpectMsg("RegisterAskNetContent")
+	c.Send("2 tahun")
+	c.ExpectMsg("RegisterAskStorage")
 	c.Send("/kembali")
 	c.Send("/kembali")
 	c.ExpectMsg("RegisterAskProductType")
@@ -204,12 +215,12 @@ func TestStaleButtonSameValueAtNextQuestion(t *testing.T) {
 	c.CompleteProfile("Kopi Bajawa")
 	c.Send("/daftar")
 	c.PressMsg("RegisterHelpMeChoose")
-	c.Send("tidak")
-	c.Send("tidak")
-	c.ExpectMsg("ChooseQ_is_food")
+	c.PressMsg("ChooseA_kind_food")
+	c.PressMsg("ChooseA_how_sold_packed")
+	c.ExpectMsg("ChooseQ_home_industry")
 	oldYes, oldMsg := c.ButtonData(h.T("id", "CommonYes"))
 	c.PressMsg("CommonYes")
-	c.ExpectMsg("ChooseQ_short_shelf_life_or_ready_to_eat")
+	c.ExpectMsg("ChooseQ_not_eligible_category")
 	if newYes, _ := c.ButtonData(h.T("id", "CommonYes")); newYes == oldYes {
 		t.Fatalf("both questions' Ya buttons carry %q: the test would prove nothing", oldYes)
 	}
@@ -219,18 +230,18 @@ func TestStaleButtonSameValueAtNextQuestion(t *testing.T) {
 		t.Fatalf("a double tap was answered: %+v", res)
 	}
 	c.Send("halo")
-	c.ExpectMsg("ChooseQ_short_shelf_life_or_ready_to_eat")
+	c.ExpectMsg("ChooseQ_not_eligible_category")
 	// Later: refused with a toast, the question asked again, not answered.
 	res := c.PressData(oldYes, oldMsg)
 	if res.Answer != h.T("id", "CommonStaleButton") {
 		t.Fatalf("button answer = %q, want the stale-button notice\ntranscript:\n%s", res.Answer, c.Transcript())
 	}
-	c.ExpectNot(h.T("id", "ChooseReason_short_shelf_life_or_ready_to_eat"))
-	c.ExpectMsg("ChooseQ_short_shelf_life_or_ready_to_eat") // asked again, not answered
+	c.ExpectNot(h.T("id", "ChooseReason_not_eligible_for_spp_irt"))
+	c.ExpectMsg("ChooseQ_not_eligible_category") // asked again, not answered
 
 	// The conversation goes on from the question it was at.
 	c.PressMsg("CommonNo")
-	c.ExpectMsg("ChooseQ_home_industry")
+	c.ExpectMsg("ChooseReason_home_industry_low_risk")
 }
 
 // A registration half done survives a restart (a new engine on the same database) and is
@@ -246,7 +257,7 @@ func TestRegistrationSurvivesRestartAndIsOfferedBack(t *testing.T) {
 
 	h.E = h.Engine() // restart
 	c.Send("Kopi bubuk")
-	c.ExpectMsg("RegisterAskComposition")
+	c.ExpectMsg("RegisterAskShelfLife")
 	c.Send("/kembali")
 	c.ExpectMsg("RegisterAskProductType")
 
@@ -265,16 +276,16 @@ func TestRegistrationSurvivesRestartAndIsOfferedBack(t *testing.T) {
 	c.PressMsg("CommonResumeYes")
 	c.ExpectMsg("RegisterAskProductType")
 	c.Send("Kopi bubuk")
-	c.ExpectMsg("RegisterAskComposition")
+	c.ExpectMsg("RegisterAskShelfLife")
 
 	// Left in the middle for two days, the next message is taken as a return, not an answer.
 	h.Advance(48 * time.Hour)
 	c.Send("halo")
 	c.ExpectMsg("CommonResumeOffer", map[string]any{"What": h.T("id", "RegisterTitle", map[string]any{"Label": "Kopi Bajawa"})})
 	c.PressMsg("CommonResumeYes")
-	c.ExpectMsg("RegisterAskComposition")
-	c.Send("Kopi arabika")
-	c.ExpectMsg("RegisterAskNetContent")
+	c.ExpectMsg("RegisterAskShelfLife")
+	c.Send("1 tahun")
+	c.ExpectMsg("RegisterAskStorage")
 
 	// "Start again" throws the draft away.
 	c.Send("/menu")
@@ -316,16 +327,24 @@ func TestHelpMeChooseOrder(t *testing.T) {
 		c.Send("/daftar")
 		c.PressMsg("RegisterHelpMeChoose")
 		for _, a := range answers {
-			c.Send(a)
+			c.PressMsg(a)
 		}
 	}
-	choose("ya", "tidak") // a jamu drink for a health benefit: food or not, it is medicine
+	choose("ChooseA_kind_health") // a jamu drink or herbal tea for a health benefit, minyak urut: medicine
 	c.ExpectMsg("ChooseReason_herbal_medicine")
 	c.Expect(h.T("id", "PathName_obat_tradisional"))
-	choose("ya", "ya") // kelor capsules
+	choose("ChooseA_kind_supplement") // kelor capsules
 	c.ExpectMsg("ChooseReason_supplement", map[string]any{"Unit": "Balai Besar POM di Kupang"})
 	c.ExpectNot(h.T("id", "RegisterTakeRecommended"))
-	choose("tidak", "tidak", "tidak") // tenun ikat
+	choose("ChooseA_kind_other") // tenun ikat
 	c.ExpectMsg("ChooseReason_not_a_bpom_product")
 	c.ExpectNot(h.T("id", "ChooseReason_not_covered"))
+	choose("ChooseA_kind_food", "ChooseA_how_sold_short_life") // kue basah: no izin edar
+	c.ExpectMsg("ChooseReason_short_shelf_life_or_ready_to_eat")
+	// The health uses are offered first, before food and body care.
+	choose()
+	kinds := c.Last.Replies[len(c.Last.Replies)-1].Buttons
+	if len(kinds) == 0 || len(kinds[0]) == 0 || kinds[0][0].Label != h.T("id", "ChooseA_kind_health") {
+		t.Fatalf("the first kind offered is not health: %+v", kinds)
+	}
 }

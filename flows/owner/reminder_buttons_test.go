@@ -25,12 +25,12 @@ func TestDraftReminderButtonResumes(t *testing.T) {
 	c.ExpectMsg("RegisterAskProductType")
 	c.ExpectNot(h.T("id", "CommonStaleButton"))
 	c.Send("Kopi bubuk")
-	c.ExpectMsg("RegisterAskComposition")
+	c.ExpectMsg("RegisterAskShelfLife")
 
 	c.Send("/pelatihan") // sets the registration aside
 	h.Advance(48 * time.Hour)
 	if r := c.PressData("a:resume:register", 0); r.Answer != "" {
 		t.Errorf("the reminder's button is taken for an old one: %q", r.Answer)
 	}
-	c.ExpectMsg("RegisterAskComposition")
+	c.ExpectMsg("RegisterAskShelfLife")
 }

@@ -38,7 +38,7 @@ func TestStoredSessionFromAnotherVersion(t *testing.T) {
 	c.Send("/bantuan")
 	c.ExpectMsg("RegisterAskProductType")
 	c.Send("Kopi bubuk")
-	c.ExpectMsg("RegisterAskComposition")
+	c.ExpectMsg("RegisterAskShelfLife")
 }
 
 // Pressing a training's button while the profile is being filled in keeps the answers.
@@ -72,10 +72,10 @@ func TestSummaryEditIsKept(t *testing.T) {
 	c.Send("/daftar")
 	c.PressMsg("PathName_kosmetik")
 	c.FillProduct("Sabun Kelor Segar")
-	c.Send("100 g")
 	c.Send("1 tahun")
 	c.PressMsg("Storage_room")
-	c.Upload("nib.pdf", "application/pdf", 1000)
+	c.PressMsg("CommonLater") // the product photo
+	c.Upload("label.pdf", "application/pdf", 1000)
 	for !c.HasButton(h.T("id", "CommonSendButton")) {
 		c.PressMsg("CommonLater")
 	}
@@ -92,10 +92,10 @@ func TestSummaryEditIsKept(t *testing.T) {
 	c.ExpectMsg("RegisterSummary") // back to the summary, not on through every step
 
 	c.PressMsg("CommonEditButton")
-	c.PressMsg("DocName_nib")
+	c.PressMsg("DocName_label_design")
 	c.PressMsg("CommonLater") // not now: the file sent before stays
 	c.ExpectMsg("RegisterSummary")
-	c.Expect("📄 nib.pdf")
+	c.Expect("📄 label.pdf")
 }
 
 // The "really cancel?" question takes typed answers, and a second /batal means yes; the offer

@@ -129,9 +129,9 @@ func TestDocumentsLater(t *testing.T) {
 	number := c.QuickRegister("Teh Kelor")
 
 	c.Send("/dokumen")
-	c.Expect(h.T("id", "DocName_nib"), number)
-	c.Upload("nib.pdf", "application/pdf", 1000)
-	c.ExpectMsg("DocumentsSaved", map[string]any{"Name": h.T("id", "DocName_nib")})
+	c.Expect(h.T("id", "DocName_product_photo"), number) // the NIB came with the profile
+	c.Photo()
+	c.ExpectMsg("DocumentsSaved", map[string]any{"Name": h.T("id", "DocName_product_photo")})
 	c.Send("/menu") // stop half way: the upload is kept
 	var got int
 	h.Query(&got, `SELECT count(*) FROM application_documents WHERE file_id IS NOT NULL`)
@@ -140,7 +140,7 @@ func TestDocumentsLater(t *testing.T) {
 	}
 
 	c.Send("/dokumen")
-	c.ExpectNot(h.T("id", "DocName_nib") + "\n")
+	c.ExpectNot(h.T("id", "DocName_product_photo") + "\n")
 	for i := 0; i < 20 && !strings.Contains(c.Text(), h.T("id", "DocumentsAllDone", map[string]any{"Number": number})); i++ {
 		if strings.Contains(c.Text(), h.T("id", "DocName_halal_certificate")) && strings.Contains(c.Text(), h.T("id", "CommonLater")) {
 			c.PressMsg("CommonLater")

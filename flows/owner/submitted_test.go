@@ -16,7 +16,6 @@ func TestShortShelfLifeIsStopped(t *testing.T) {
 	c.Send("/daftar")
 	c.PressMsg("PathName_spp_irt")
 	c.FillProduct("Kue Lapis")
-	c.Send("500 g")
 	c.Send("5 hari")
 	c.ExpectMsg("RegisterShelfLifeTooShort")
 	c.ExpectMsg("RegisterAskShelfLife")
