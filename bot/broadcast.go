@@ -146,11 +146,6 @@ func started(bc store.Broadcast, now time.Time) bool {
 	return bc.SendAt == nil || !bc.SendAt.After(now)
 }
 
-// progressRef names a broadcast's progress message in its staff member's chat: the confirmation
-// the flow sent ("Pengumuman #3 sedang dikirim…") is edited into the progress and at last the
-// report.
-func progressRef(id int64) string { return "bc:" + strconv.FormatInt(id, 10) }
-
 // progress queues an edit of the broadcast's progress message when it says something new and the
 // last one is ProgressEvery old.
 func (b *Broadcaster) progress(ctx context.Context, id int64) error {
@@ -171,7 +166,7 @@ func (b *Broadcaster) progress(ctx context.Context, id int64) error {
 		if err != nil || !ok {
 			return err
 		}
-		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{Text: text, EditRef: progressRef(id),
+		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{Text: text, EditRef: staff.BroadcastRef(id),
 			Buttons: staff.BroadcastButtons(l, id, true)}})
 		if err != nil {
 			return err
@@ -214,7 +209,7 @@ func (b *Broadcaster) finish(ctx context.Context, id int64) error {
 		}
 		l := b.staffLocalizer(ctx, tx, bc.StaffChat)
 		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{
-			Text: staff.BroadcastReportText(l, id, r), EditRef: progressRef(id), Buttons: staff.BroadcastButtons(l, id, false)}})
+			Text: staff.BroadcastReportText(l, id, r), EditRef: staff.BroadcastRef(id), Buttons: staff.BroadcastButtons(l, id, false)}})
 		if err != nil {
 			return err
 		}

@@ -224,12 +224,13 @@ func startBroadcast(c *flows.Ctx, a store.Audience) error {
 	if at != nil {
 		text = c.T("BroadcastScheduled", map[string]any{"ID": b.ID, "Count": total, "When": c.L.DateTime(*at)})
 	}
-	c.Reply(flows.Reply{Text: text, Buttons: BroadcastButtons(c.L, b.ID, true), Ref: broadcastRef(b.ID)})
+	c.Reply(flows.Reply{Text: text, Buttons: BroadcastButtons(c.L, b.ID, true), Ref: BroadcastRef(b.ID)})
 	return nil
 }
 
-// broadcastRef names a broadcast's progress message (bot.Broadcaster edits it).
-func broadcastRef(id int64) string { return "bc:" + itoa(id) }
+// BroadcastRef names a broadcast's progress message in its staff member's chat: the confirmation
+// is sent under it, and bot.Broadcaster edits it into the progress and at last the report.
+func BroadcastRef(id int64) string { return "bc:" + itoa(id) }
 
 // BroadcastButtons are a broadcast's buttons: its report, and while it is open its cancel.
 func BroadcastButtons(l *locales.Localizer, id int64, open bool) [][]flows.Button {
@@ -312,7 +313,7 @@ func cancelBroadcast(c *flows.Ctx, arg string) error {
 			return err
 		}
 		c.Reply(flows.Reply{Text: BroadcastReportText(c.L, b.ID, r), Buttons: BroadcastButtons(c.L, b.ID, false),
-			EditRef: broadcastRef(b.ID)})
+			EditRef: BroadcastRef(b.ID)})
 		return nil
 	})
 }

@@ -258,6 +258,7 @@ func TestBroadcastAudiences(t *testing.T) {
 	h.AddStaff(9000, "", "admin")
 	h.AddStaff(9001, "bbpom_kupang", "staff")
 	h.AddStaff(9003, "loka_ende", "staff")
+	h.AddStaff(9005, "dinkes_ngada", "staff")
 	id := int64(0)
 	for _, tc := range []struct {
 		who    int64
@@ -275,6 +276,8 @@ func TestBroadcastAudiences(t *testing.T) {
 		// Several kabupaten; a second press turns one off again.
 		{9000, []string{"BroadcastAudience_kabupaten", "Sikka", "Ende", "Ngada", "✅ Ngada", "BroadcastKabupatenDone"}, []int64{104, 105}},
 		{9001, []string{"BroadcastAudience_kabupaten", "Ngada", "Sikka", "BroadcastKabupatenDone"}, []int64{101, 102, 103, 104, 106}},
+		// A health office's own kabupaten is on from the start.
+		{9005, []string{"BroadcastAudience_kabupaten", "BroadcastKabupatenDone"}, []int64{101, 102, 103, 106}},
 		// A training's registrants wherever they live (105 is in Ende), not its waiting list (102).
 		{9001, []string{"BroadcastAudience_training", "PKP Bajawa · 10 Des 2026"}, []int64{101, 105}},
 		{9003, []string{"BroadcastAudience_training", "Klinik Ende · 10 Des 2026"}, []int64{104}},
