@@ -149,13 +149,14 @@ func (p *pass) claimLoop(ctx context.Context) error {
 			if len(qs) > 0 {
 				p.push(qs)
 				found = true
-				if len(qs) == room {
-					// There may be more: look again when there is room.
-					if k == 0 {
-						lookReplies = true
-					} else {
-						lookBulk = true
-					}
+				// More replies may wait: look again as soon as there is room. More reminders and
+				// broadcasts are claimed when those in hand run low (bulkMore, below), never
+				// straight away: their queues are recorded while a claim runs, so there is always
+				// some room again, and claiming into it at once kept this loop from ever getting
+				// to a reply's nudge while a broadcast went faster than its claims (replies waited
+				// 25 s in a broadcast of 20,000).
+				if len(qs) == room && k == 0 {
+					lookReplies = true
 				}
 			}
 		}
