@@ -114,6 +114,7 @@ type Registrant struct {
 	At                        time.Time // registered or joined the waiting list
 	Attended                  *bool
 	Waiting                   bool
+	Certificate               bool // staff sent their certificate
 }
 
 // TrainingRegistrants returns the training's registrants in the order they registered, then its
@@ -121,12 +122,13 @@ type Registrant struct {
 func TrainingRegistrants(ctx context.Context, db DB, trainingID int64) ([]Registrant, error) {
 	rows, err := db.Query(ctx, `
 		WITH people AS (
-			SELECT r.owner_id, r.registered_at AS at, r.attended, false AS waiting FROM training_registrations r WHERE r.training_id = $1
+			SELECT r.owner_id, r.registered_at AS at, r.attended, false AS waiting, r.certificate_file_id IS NOT NULL AS cert
+			FROM training_registrations r WHERE r.training_id = $1
 			UNION ALL
-			SELECT w.owner_id, w.joined_at, NULL, true FROM training_waitlist w WHERE w.training_id = $1
+			SELECT w.owner_id, w.joined_at, NULL, true, false FROM training_waitlist w WHERE w.training_id = $1
 		)
 		SELECT o.id, o.chat_id, o.lang, coalesce(o.name, ''), coalesce(o.phone, ''),
-			coalesce(b.name, ''), coalesce(b.desa, ''), coalesce(b.kabupaten, ''), p.at, p.attended, p.waiting
+			coalesce(b.name, ''), coalesce(b.desa, ''), coalesce(b.kabupaten, ''), p.at, p.attended, p.waiting, p.cert
 		FROM people p JOIN owners o ON o.id = p.owner_id
 			LEFT JOIN LATERAL (SELECT * FROM businesses b WHERE b.owner_id = o.id ORDER BY b.created_at, b.id LIMIT 1) b ON true
 		WHERE o.deleted_at IS NULL
@@ -136,7 +138,7 @@ func TrainingRegistrants(ctx context.Context, db DB, trainingID int64) ([]Regist
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Registrant, error) {
 		var g Registrant
-		err := r.Scan(&g.OwnerID, &g.ChatID, &g.Lang, &g.Name, &g.Phone, &g.Business, &g.Desa, &g.Kabupaten, &g.At, &g.Attended, &g.Waiting)
+		err := r.Scan(&g.OwnerID, &g.ChatID, &g.Lang, &g.Name, &g.Phone, &g.Business, &g.Desa, &g.Kabupaten, &g.At, &g.Attended, &g.Waiting, &g.Certificate)
 		return g, err
 	})
 	if err != nil {
@@ -160,16 +162,18 @@ func MarkAttendance(ctx context.Context, db DB, trainingID, ownerID int64, atten
 	return nil
 }
 
-// AttendedTraining is a training an owner attended, for their profile.
+// AttendedTraining is a training an owner attended, for their profile; Certificate is the
+// Telegram file id of the certificate staff sent, "" when none.
 type AttendedTraining struct {
 	Kind, Title string
 	StartsAt    time.Time
+	Certificate string
 }
 
 // AttendedTrainings returns the trainings the owner attended, most recent first.
 func AttendedTrainings(ctx context.Context, db DB, ownerID int64) ([]AttendedTraining, error) {
 	rows, err := db.Query(ctx, `
-		SELECT t.kind, t.title, t.starts_at FROM training_registrations r JOIN trainings t ON t.id = r.training_id
+		SELECT t.kind, t.title, t.starts_at, coalesce(r.certificate_file_id, '') FROM training_registrations r JOIN trainings t ON t.id = r.training_id
 		WHERE r.owner_id = $1 AND r.attended AND t.cancelled_at IS NULL
 		ORDER BY t.starts_at DESC, t.id DESC`, ownerID)
 	if err != nil {
@@ -177,10 +181,25 @@ func AttendedTrainings(ctx context.Context, db DB, ownerID int64) ([]AttendedTra
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AttendedTraining, error) {
 		var a AttendedTraining
-		return a, r.Scan(&a.Kind, &a.Title, &a.StartsAt)
+		return a, r.Scan(&a.Kind, &a.Title, &a.StartsAt, &a.Certificate)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: trainings attended by owner %d: %w", ownerID, err)
 	}
 	return list, nil
+}
+
+// SetTrainingCertificate keeps the Telegram file id of an attending registrant's certificate;
+// ErrNotFound when they are not registered as having attended.
+func SetTrainingCertificate(ctx context.Context, db DB, trainingID, ownerID int64, fileID string) error {
+	tag, err := db.Exec(ctx, `
+		UPDATE training_registrations SET certificate_file_id = $3 WHERE training_id = $1 AND owner_id = $2 AND attended`,
+		trainingID, ownerID, fileID)
+	if err != nil {
+		return fmt.Errorf("store: certificate of owner %d at training %d: %w", ownerID, trainingID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: certificate of owner %d at training %d: %w", ownerID, trainingID, ErrNotFound)
+	}
+	return nil
 }

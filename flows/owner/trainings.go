@@ -281,11 +281,11 @@ func trainingRecord(c *flows.Ctx) string {
 				continue
 			}
 			seen["pkp"] = true
-			b.WriteString("\n• " + c.T("ProfileTrainingPKP", map[string]any{"Date": c.L.Date(a.StartsAt)}))
+			b.WriteString("\n• " + c.T("ProfileTrainingPKP", map[string]any{"Date": c.L.Date(a.StartsAt), "Certificate": a.Certificate != ""}))
 			continue
 		}
 		b.WriteString("\n• " + c.T("ProfileTrainingAttended", map[string]any{"Kind": c.T("TrainingKind_" + trainingKind(a.Kind)),
-			"Title": a.Title, "Date": c.L.Date(a.StartsAt)}))
+			"Title": a.Title, "Date": c.L.Date(a.StartsAt), "Certificate": a.Certificate != ""}))
 	}
 	return b.String()
 }

@@ -17,7 +17,7 @@ func Flowset() *flows.Flowset {
 	return &flows.Flowset{
 		Name:  "staff",
 		Roles: []flows.Role{flows.RoleStaff, flows.RoleAdmin},
-		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow(), trainingEditFlow(), noteFlow(), importFlow(), exportFlow()},
+		Flows: []*flows.Flow{inviteFlow(), decideFlow(), searchFlow(), broadcastFlow(), trainingNewFlow(), trainingEditFlow(), trainingCertificateFlow(), noteFlow(), importFlow(), exportFlow()},
 		Commands: map[string]flows.Handler{
 			"antrian":   func(c *flows.Ctx, _ string) error { return showQueue(c, queueView{}) },
 			"cari":      cmdSearch,
@@ -60,6 +60,7 @@ func Flowset() *flows.Flowset {
 			"trcsv":   trainingButton(sendRegistrantsCSV),
 			"tra":     attendancePage,
 			"tram":    markAttendance,
+			"trcert":  askCertificate,
 			"bch":     showBroadcastHistory,
 		},
 		DeepLinks: map[string]flows.Handler{"staf_": redeemInvite},

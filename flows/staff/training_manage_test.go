@@ -249,12 +249,27 @@ func TestTrainingAttendanceAndRegistrants(t *testing.T) {
 		t.Fatalf("%d attendance audits", marks)
 	}
 
+	// The certificate, an optional document: only for who attended, sent on to them at once.
+	if s.HasButton(h.T("id", "TrainingCertificateButton", map[string]any{"N": 2})) {
+		t.Fatalf("a certificate is offered for an absent registrant:\n%s", s.Transcript())
+	}
 	ana.Send("/profil")
-	ana.ExpectMsg("ProfileTrainingPKP", map[string]any{"Date": h.Msgs.For("id").Date(h.Clock().Add(-24 * time.Hour))})
+	ana.ExpectMsg("ProfileTrainingPKP", map[string]any{"Date": h.Msgs.For("id").Date(h.Clock().Add(-24 * time.Hour)), "Certificate": false})
+	s.PressMsg("TrainingCertificateButton", map[string]any{"N": 1})
+	s.ExpectMsg("TrainingCertificateAsk", map[string]any{"Name": "Maria Goreti", "Title": "PKP Bajawa"})
+	s.Upload("sertifikat.exe", "application/x-msdownload", 1000)
+	s.ExpectMsg("CommonFileWrongType")
+	s.Upload("sertifikat.pdf", "application/pdf", 200_000)
+	s.ExpectMsg("TrainingCertificateSaved", map[string]any{"Name": "Maria Goreti"})
+	if n := noticeFor(t, s, 201); n.Reply.FileID == "" || !strings.Contains(n.Reply.Text, "PKP Bajawa") {
+		t.Fatalf("certificate notice %+v", n)
+	}
+	ana.Send("/profil")
+	ana.ExpectMsg("ProfileTrainingPKP", map[string]any{"Date": h.Msgs.For("id").Date(h.Clock().Add(-24 * time.Hour)), "Certificate": true})
 	ben := h.Chat(202, "en")
 	ben.Send("/profile")
 	ben.ExpectNot("PKP: passed")
-	s.PressMsg("TrainingManageBackButton")
+	s.PressData(fmt.Sprintf("a:trc:%d", id), 1)
 	s.PressMsg("TrainingManageCSVButton")
 	if rows, _ := csv.NewReader(bytes.NewReader(s.Last.Replies[0].Upload.Data)).ReadAll(); rows[1][8] != "true" || rows[2][8] != "false" {
 		t.Fatalf("attendance in the CSV: %v", rows)
@@ -278,7 +293,7 @@ func TestTrainingAuthorizationMatrix(t *testing.T) {
 	actions := []string{
 		fmt.Sprintf("a:trc:%d", id), fmt.Sprintf("a:tre:%d", id), fmt.Sprintf("a:trx:%d", id), fmt.Sprintf("a:trxy:%d", id),
 		fmt.Sprintf("a:trr:%d", id), fmt.Sprintf("a:trcsv:%d", id), fmt.Sprintf("a:tra:%d:0", id),
-		fmt.Sprintf("a:tram:%d:%d:1:0", id, ownerID), "a:trl:0",
+		fmt.Sprintf("a:tram:%d:%d:1:0", id, ownerID), fmt.Sprintf("a:trcert:%d:%d", id, ownerID), "a:trl:0",
 	}
 	unchanged := func(who string, c *flowtest.Chat) {
 		t.Helper()
@@ -326,7 +341,7 @@ func TestTrainingAuthorizationMatrix(t *testing.T) {
 		unchanged("an owner", owner)
 	}
 	ende := h.Chat(9003, "id")
-	for _, data := range actions[:8] {
+	for _, data := range actions[:len(actions)-1] {
 		ende.PressData(data, 1)
 		ende.ExpectMsg("StaffNotFound")
 		unchanged("another office", ende)
@@ -341,7 +356,8 @@ func TestTrainingAuthorizationMatrix(t *testing.T) {
 	}
 	// Forged data: a training that does not exist, an owner not registered, a mark that is no mark.
 	ngada := h.Chat(9010, "id")
-	for _, data := range []string{"a:trc:999999", "a:trxy:999999", fmt.Sprintf("a:tram:%d:999999:1:0", id), fmt.Sprintf("a:tram:%d:%d:7:0", id, ownerID), "a:trcsv:x"} {
+	for _, data := range []string{"a:trc:999999", "a:trxy:999999", fmt.Sprintf("a:tram:%d:999999:1:0", id), fmt.Sprintf("a:tram:%d:%d:7:0", id, ownerID), "a:trcsv:x",
+		fmt.Sprintf("a:trcert:%d:%d", id, ownerID)} { // not marked as attended
 		ngada.PressData(data, 1)
 		if !ngada.Mentions(h.T("id", "StaffNotFound")) && !ngada.Mentions(h.T("id", "CommonStaleButton")) {
 			t.Fatalf("forged %s:\n%s", data, ngada.Transcript())

@@ -159,11 +159,20 @@ func showAttendance(c *flows.Ctx, t store.TrainingStats, page int, edit int) err
 		} else if p.Attended != nil {
 			mark = "❌"
 		}
-		fmt.Fprintf(&lines, "\n%s %d. %s — %s", mark, n, p.Name, orDash(p.Business))
+		cert := ""
+		if p.Certificate {
+			cert = " 📄"
+		}
+		fmt.Fprintf(&lines, "\n%s %d. %s — %s%s", mark, n, p.Name, orDash(p.Business), cert)
 		data := fmt.Sprintf("a:tram:%s:%d:%%d:%d", id, p.OwnerID, page)
-		rows = append(rows, []flows.Button{
+		row := []flows.Button{
 			{Label: c.T("TrainingAttendedButton", map[string]any{"N": n, "Name": p.Name}), Data: fmt.Sprintf(data, 1)},
-			{Label: c.T("TrainingAbsentButton", map[string]any{"N": n}), Data: fmt.Sprintf(data, 0)}})
+			{Label: c.T("TrainingAbsentButton", map[string]any{"N": n}), Data: fmt.Sprintf(data, 0)}}
+		if p.Attended != nil && *p.Attended {
+			row = append(row, flows.Button{Label: c.T("TrainingCertificateButton", map[string]any{"N": n}),
+				Data: fmt.Sprintf("a:trcert:%s:%d", id, p.OwnerID)})
+		}
+		rows = append(rows, row)
 	}
 	var nav []flows.Button
 	if page > 0 {
