@@ -3,6 +3,7 @@ package staff
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,10 +120,8 @@ func showTrainingCard(c *flows.Ctx, t store.TrainingStats) error {
 
 // kindOrOther is a stored kind the messages know, "other" for any other.
 func kindOrOther(k string) string {
-	for _, known := range append(TrainingKinds, "bimtek") {
-		if k == known {
-			return k
-		}
+	if slices.Contains(TrainingKinds, k) || k == "bimtek" {
+		return k
 	}
 	return "other"
 }
