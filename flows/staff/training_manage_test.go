@@ -11,6 +11,7 @@ import (
 
 	"umkmbot/flows"
 	"umkmbot/flows/flowtest"
+	"umkmbot/flows/jobs"
 	"umkmbot/store"
 )
 
@@ -106,6 +107,22 @@ func TestTrainingEditAndCancelTranscript(t *testing.T) {
 	if !starts.Equal(time.Date(2026, 12, 11, 5, 0, 0, 0, time.UTC)) || place != "Gedung Koperasi, Bajawa" {
 		t.Fatalf("saved %v at %q", starts, place)
 	}
+	// The reminders follow the new time: two hours before it, each registrant's names the new start.
+	js, err := jobs.New(jobs.Config{Messages: h.Msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reminders := func() []jobs.Message {
+		t.Helper()
+		msgs, err := js.TrainingReminders(context.Background(), h.DB.DB(), starts.Add(-2*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msgs
+	}
+	if msgs := reminders(); len(msgs) != 2 || !strings.HasSuffix(msgs[0].Key, fmt.Sprintf("soon:%d", starts.Unix())) {
+		t.Fatalf("reminders at the new time: %+v", msgs)
+	}
 	var audited string
 	h.Query(&audited, `SELECT detail->'after'->>'place' FROM audit_log WHERE action = 'training.edit' AND subject_id = $1`, id)
 	if audited != "Gedung Koperasi, Bajawa" {
@@ -135,6 +152,9 @@ func TestTrainingEditAndCancelTranscript(t *testing.T) {
 	h.Query(&cancelled, `SELECT count(*) FROM audit_log WHERE action = 'training.cancel' AND subject_id = $1`, id)
 	if cancelled != 1 {
 		t.Fatal("the cancel is not audited")
+	}
+	if msgs := reminders(); len(msgs) != 0 {
+		t.Fatalf("reminders for a cancelled training: %+v", msgs)
 	}
 	ana.Send("/pelatihan")
 	ana.ExpectNot("PKP Bajawa")
