@@ -267,6 +267,9 @@ func (s *chatSession) send(ctx context.Context, ev flows.Event) error {
 }
 
 func (s *chatSession) print(r flows.Reply) {
+	if r.CommandMenu != "" {
+		return // no message: Telegram's command menu, which the terminal has not
+	}
 	id := r.EditMessageID
 	prefix := s.l.T("ChatBot")
 	if id == 0 {

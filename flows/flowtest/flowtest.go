@@ -114,6 +114,11 @@ func (c *Chat) Do(ev flows.Event) flows.Result {
 	c.Last = res
 	c.IDs = c.IDs[:0]
 	for _, r := range res.Replies {
+		if r.CommandMenu != "" { // no message: the chat's command menu in Telegram
+			c.IDs = append(c.IDs, 0)
+			c.Log = append(c.Log, "bot sets the command menu: "+r.CommandMenu)
+			continue
+		}
 		if r.EditMessageID != 0 {
 			c.IDs = append(c.IDs, r.EditMessageID)
 		} else {
