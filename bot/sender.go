@@ -297,9 +297,12 @@ func (s *Sender) deliver(ctx context.Context, q store.ClaimedQueue, bulkToken bo
 			}
 			sentID, err := s.call(ctx, c)
 			res := classifySendError(err)
-			if ref != "" && sentID != 0 {
-				out.Refs = append(out.Refs, store.MessageRef{Ref: ref, MessageID: sentID})
-				ref = "" // the name goes to the first message sent
+			if ref != "" && res.kind == outSentOK {
+				// The name goes to the payload's first message: sent now, or edited (kept as it is).
+				if sentID != 0 {
+					out.Refs = append(out.Refs, store.MessageRef{Ref: ref, MessageID: sentID})
+				}
+				ref = ""
 			}
 			if res.kind == outEditGone {
 				// The message to edit was deleted or is too old: say it anew. The send takes its

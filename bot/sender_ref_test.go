@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	tgbot "github.com/go-telegram/bot"
@@ -66,14 +67,21 @@ func TestSenderEditsNamedMessages(t *testing.T) {
 		t.Fatalf("last edit %+v, want of message %d", last, second)
 	}
 
+	// A long text: its first part edits the message, the rest come new; the name stays put.
+	r.enqueue(7001, store.PriorityReply, reply(flows.Reply{Text: strings.Repeat("Laporan panjang. ", 400), EditRef: "bc:1"}))
+	r.flush(s)
+	if id := refID(); id != second {
+		t.Fatalf("the name moved from message %d to %d, the second part of an edit", second, id)
+	}
+
 	// A name never sent: a new message under it.
 	r.enqueue(7001, store.PriorityReply, reply(flows.Reply{Text: "Laporan", EditRef: "bc:2"}))
 	r.flush(s)
 	if _, ok, _ := store.MessageRefID(ctx, db, 7001, "bc:2"); !ok {
 		t.Fatal("a reply for an unknown name was not kept under it")
 	}
-	if n := len(r.srv.Calls("sendMessage")); n != 3 {
-		t.Fatalf("%d sendMessage calls, want 3 (the first, the one replacing the deleted, the unknown name)", n)
+	if n := len(r.srv.Calls("sendMessage")); n != 4 {
+		t.Fatalf("%d sendMessage calls, want 4 (the first, the one replacing the deleted, the long text's second part, the unknown name)", n)
 	}
 	if q, f := r.left(); q != 0 || f != 0 {
 		t.Fatalf("%d queued, %d failed", q, f)
