@@ -66,7 +66,8 @@ type Step struct {
 	// Next names the following step; empty goes on to the next in Steps.
 	Next func(c *Ctx, value string) string
 	// Later marks a question that can wait: not asked on the way through, but listed in the
-	// summary and offered in its "change one answer" list (a brand, the packaging).
+	// summary and offered in its "change one answer" list (a brand, the packaging). Like an
+	// aside it takes no step number.
 	Later bool
 	// Aside marks a follow-up that only some answers open (confirm an unusual NIB): it shows no
 	// step number and is not counted, so that the total shown never changes under the owner.

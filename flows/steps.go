@@ -218,7 +218,7 @@ func (c *Ctx) Ask(prob *Problem, page int) {
 		b.WriteString(c.prompt)
 		c.prompt = ""
 	} else {
-		if f := c.flowDef(); f.Progress && !s.Aside {
+		if f := c.flowDef(); f.Progress && !s.Aside && !s.Later {
 			i, n := c.progress(s)
 			switch {
 			case f.TotalKnown != nil && !f.TotalKnown(c):
@@ -278,7 +278,9 @@ func (c *Ctx) Ask(prob *Problem, page int) {
 func (c *Ctx) progress(s *Step) (int, int) {
 	i, n := 0, 0
 	for _, st := range c.flowDef().Steps(c) {
-		if st.Aside || (c.skipped(st) && st.Name != s.Name) {
+		// Asides and questions that wait for the summary (Later) are never counted: asked from
+		// the summary, they would change the total under the owner.
+		if st.Aside || st.Later || (c.skipped(st) && st.Name != s.Name) {
 			continue
 		}
 		n++

@@ -38,10 +38,10 @@ func TestChatScript(t *testing.T) {
 		"/kontak 0812 3456 7890", "1234567890123", // the profile is saved; the registration follows
 		"1", // SPP-IRT
 		"Kopi Bajawa", "Kopi bubuk", "12 bulan",
-		"2",                     // cool and dry
-		"1",                     // Nanti for the product photo (the NIB came with the profile)
-		"/kirim " + label,       // the label design
-		"1", "1", "1", "1", "1", // Nanti for the rest
+		"2",                // cool and dry
+		"1",                // Nanti for the product photo (the NIB came with the profile)
+		"/kirim " + label,  // the label design
+		"1", "1", "1", "1", // Nanti for the rest (the halal certificate, optional, is not asked)
 		"1", // Kirim
 	}, "\n") + "\n"
 	out := runScript(t, dsn, script, "--user-id", "5001")

@@ -294,13 +294,28 @@ func askedDocuments(c *flows.Ctx) []domain.DocumentRule {
 func documentSteps(c *flows.Ctx) []*flows.Step {
 	var steps []*flows.Step
 	docs := askedDocuments(c)
-	for i, d := range docs {
+	required := 0
+	for _, d := range docs {
+		if d.Need == domain.NeedRequired {
+			required++
+		}
+	}
+	n := 0
+	for _, d := range docs {
 		typed := compositionDocs[d.Code]
+		// An optional document can wait: it is listed in the summary (and its change list) and
+		// can be sent any time through /dokumen, but not asked on the way through.
+		optional := d.Need != domain.NeedRequired
+		pos := 0
+		if !optional {
+			n++
+			pos = n
+		}
 		step := &flows.Step{Name: "doc_" + d.Code, Prompt: "RegisterAskDocument", Help: "DocGuide_" + d.Code, Field: "DocName_" + d.Code,
-			Input: flows.InputFile, Optional: "CommonLater",
+			Input: flows.InputFile, Optional: "CommonLater", Later: optional,
 			Data: func(c *flows.Ctx) map[string]any {
 				return map[string]any{"Name": c.T("DocName_" + d.Code), "Explain": c.T("DocHelp_" + d.Code),
-					"N": i + 1, "Of": len(docs), "Required": d.Need == domain.NeedRequired, "Typed": typed, "Percent": needsPercentages(c)}
+					"N": pos, "Of": required, "Required": !optional, "Typed": typed, "Percent": needsPercentages(c)}
 			},
 			Accept:  func(c *flows.Ctx, f *flows.File) *flows.Problem { return c.CheckFile(d, f) },
 			Display: displayDocument}

@@ -53,7 +53,9 @@ func (w *walker) check(want int) {
 		if step == 1 { // a new flow (the registration after the profile)
 			w.last, w.total = 0, 0
 		}
-		if step != w.last+1 || (w.total != 0 && of != w.total) {
+		// A new question is one step on; the same one again (the summary after a change) keeps
+		// its number.
+		if (step != w.last+1 && step != w.last) || (w.total != 0 && of != w.total) {
 			w.t.Fatalf("step counter jumped: %q after step %d of %d (seen: %v):\n%s", line, w.last, w.total, w.steps, w.c.Transcript())
 		}
 		w.last = step
@@ -70,13 +72,14 @@ func (w *walker) asks(id string) bool {
 }
 
 // register walks from /start: the profile (with the NIB, or "Belum punya"), then the path (a
-// path's button, or "help me choose" with the answers given), the product, every document
-// uploaded, and the summary sent. It returns the application number.
-func (w *walker) register(nib, path string, choose ...string) string {
+// path's button, or "help me choose" with the answers given), the product, every document asked
+// uploaded, with edit the optional halal certificate and the brand given from the summary, and
+// the summary sent. It returns the application number.
+func (w *walker) register(nib, path string, edit bool, choose ...string) string {
 	w.t.Helper()
 	w.c.Send("/start")
 	w.check(2) // the welcome, and the first question
-	choosing := false
+	choosing, edited := false, false
 	answers := map[string]string{
 		"ProfileAskName": "Maria Goreti", "ProfileAskBusiness": "Usaha Maria", "ProfileAskKabupaten": "Ngada",
 		"RegisterAskProductName": "Produk Maria", "RegisterAskProductType": "Jenis produk",
@@ -127,10 +130,27 @@ func (w *walker) register(nib, path string, choose ...string) string {
 		case w.c.HasButton(w.h.T("id", "Storage_room")):
 			w.press("Storage_room")
 			continue
+		case w.c.HasButton(w.h.T("id", "CommonSendButton")) && edit && !edited:
+			// What waited for the summary, given from its change list: an optional document
+			// and the brand, then the summary again; no step number changes under the owner.
+			edited = true
+			w.press("CommonEditButton")
+			w.press("DocName_halal_certificate")
+			w.c.ExpectNot(w.h.T("id", "CommonStepProgress", map[string]any{"Step": w.last + 1, "Total": w.total}))
+			w.c.Upload("halal.pdf", "application/pdf", 1000)
+			w.check(1)
+			w.press("CommonEditButton")
+			w.press("RegisterAskBrandField")
+			w.send("Mantap")
+			w.c.Expect("halal.pdf", "Mantap")
+			continue
 		case w.c.HasButton(w.h.T("id", "CommonSendButton")):
 			w.press("CommonSendButton")
 			continue
 		case w.c.HasButton(w.h.T("id", "CommonLater")):
+			if w.c.Mentions(w.h.T("id", "DocName_halal_certificate")) {
+				w.t.Fatalf("an optional document is asked on the way (it waits for the summary or /dokumen):\n%s", w.c.Transcript())
+			}
 			w.c.Photo()
 			w.check(1)
 			continue
@@ -155,20 +175,21 @@ func TestRegistrationWalkMessagesAndCounters(t *testing.T) {
 	h := flowtest.New(t)
 	for i, tt := range []struct {
 		name, nib, path string
+		edit            bool
 		choose          []string
 	}{
-		{"SPP-IRT", "1234567890123", "spp_irt", nil},
-		{"BPOM MD", "1234567890123", "md", nil},
-		{"kosmetik", "1234567890123", "kosmetik", nil},
-		{"obat tradisional", "1234567890123", "obat_tradisional", nil},
-		{"SPP-IRT without an NIB", "", "spp_irt", nil},
-		{"an NIB of an unusual length", "123456789", "md", nil},
-		{"help me choose → SPP-IRT", "1234567890123", "help", []string{"ChooseA_kind_food", "ChooseA_how_sold_packed", "ya", "tidak"}},
-		{"help me choose → obat tradisional", "1234567890123", "help", []string{"ChooseA_kind_health"}},
+		{"SPP-IRT", "1234567890123", "spp_irt", false, nil},
+		{"BPOM MD, with changes from the summary", "1234567890123", "md", true, nil},
+		{"kosmetik", "1234567890123", "kosmetik", false, nil},
+		{"obat tradisional", "1234567890123", "obat_tradisional", false, nil},
+		{"SPP-IRT without an NIB, with changes from the summary", "", "spp_irt", true, nil},
+		{"an NIB of an unusual length", "123456789", "md", false, nil},
+		{"help me choose → SPP-IRT", "1234567890123", "help", false, []string{"ChooseA_kind_food", "ChooseA_how_sold_packed", "ya", "tidak"}},
+		{"help me choose → obat tradisional", "1234567890123", "help", false, []string{"ChooseA_kind_health"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWalker(t, h, int64(880+i))
-			number := w.register(tt.nib, tt.path, tt.choose...)
+			number := w.register(tt.nib, tt.path, tt.edit, tt.choose...)
 			if number == "" {
 				t.Fatal("no number")
 			}
