@@ -315,7 +315,8 @@ func documentSteps(c *flows.Ctx) []*flows.Step {
 			Input: flows.InputFile, Optional: "CommonLater", Later: optional,
 			Data: func(c *flows.Ctx) map[string]any {
 				return map[string]any{"Name": c.T("DocName_" + d.Code), "Explain": c.T("DocHelp_" + d.Code),
-					"N": pos, "Of": required, "Required": !optional, "Typed": typed, "Percent": needsPercentages(c)}
+					"N": pos, "Of": required, "Required": !optional, "Typed": typed, "Percent": needsPercentages(c),
+					"ShelfLife": shelfLifeGiven(c, d.Code)}
 			},
 			Accept:  func(c *flows.Ctx, f *flows.File) *flows.Problem { return c.CheckFile(d, f) },
 			Display: displayDocument}
@@ -325,6 +326,16 @@ func documentSteps(c *flows.Ctx) []*flows.Step {
 		steps = append(steps, step)
 	}
 	return steps
+}
+
+// shelfLifeGiven is the shelf life typed earlier, shown at the shelf-life document (BPOM MD) so
+// that the document asks only what the number does not say (how it was found, the production
+// code); "" for any other document.
+func shelfLifeGiven(c *flows.Ctx, code string) string {
+	if code != "shelf_life_info" || c.Get("shelf_life") == "" {
+		return ""
+	}
+	return displayShelfLife(c, c.Get("shelf_life"))
 }
 
 // displayDocument shows a document answer in the summary: the file received, or the text typed

@@ -151,6 +151,9 @@ func (w *walker) register(nib, path string, edit bool, choose ...string) string 
 			if w.c.Mentions(w.h.T("id", "DocName_halal_certificate")) {
 				w.t.Fatalf("an optional document is asked on the way (it waits for the summary or /dokumen):\n%s", w.c.Transcript())
 			}
+			if w.c.Mentions(w.h.T("id", "DocName_shelf_life_info")) {
+				w.c.Expect("12 bulan") // the shelf life typed before is not asked again
+			}
 			w.c.Photo()
 			w.check(1)
 			continue
