@@ -103,10 +103,15 @@ func (b *Broadcaster) Pass(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := b.progress(ctx, id); err != nil {
+		// A broadcast that just ended gets its report, not one more progress edit before it.
+		finished, err := b.finish(ctx, id)
+		if err != nil {
 			errs = append(errs, err)
 		}
-		if err := b.finish(ctx, id); err != nil {
+		if finished {
+			continue
+		}
+		if err := b.progress(ctx, id); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -192,10 +197,13 @@ func (b *Broadcaster) staffLocalizer(ctx context.Context, db store.DB, chat int6
 	return b.cfg.Messages.For(lang)
 }
 
-func (b *Broadcaster) finish(ctx context.Context, id int64) error {
+// finish marks the broadcast done when nothing of it is left to send and makes its progress
+// message the report; finished says whether it did.
+func (b *Broadcaster) finish(ctx context.Context, id int64) (finished bool, err error) {
 	queued := false
-	err := b.cfg.Store.Tx(ctx, func(tx pgx.Tx) error {
+	err = b.cfg.Store.Tx(ctx, func(tx pgx.Tx) error {
 		done, err := store.FinishBroadcast(ctx, tx, id, b.cfg.Now())
+		finished = done
 		if err != nil || !done {
 			return err
 		}
@@ -218,10 +226,10 @@ func (b *Broadcaster) finish(ctx context.Context, id int64) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("finish broadcast %d: %w", id, err)
+		return false, fmt.Errorf("finish broadcast %d: %w", id, err)
 	}
 	if queued && b.cfg.Nudge != nil {
 		b.cfg.Nudge()
 	}
-	return nil
+	return finished, nil
 }
