@@ -63,7 +63,7 @@ type Config struct {
 	// Schedules of the scheduled jobs (standard cron syntax, read in WITA), and the reminders'
 	// timing: the hour a day-based reminder is due, how long before a training its last one goes.
 	JobHousekeeping, JobTrainingReminders, JobCorrectionDeadlines, JobMissingDocuments, JobIdleDrafts string
-	JobPaymentDue, JobPermitExpiry, JobStaffDigest, JobCorrectionsLapsed                              string
+	JobPaymentDue, JobPermitExpiry, JobStaffDigest, JobCorrectionsLapsed, JobTrainingOpenings         string
 	RemindHour                                                                                        int
 	TrainingRemindBefore                                                                              time.Duration
 	// JobStaffNotices is how often held staff notices are looked at; StaffNoticeDelay how long the
@@ -124,6 +124,7 @@ func (c *Config) settings() []*setting {
 		{env: "JOB_PAYMENT_DUE", flag: "job-payment-due", def: "0 8-20 * * *", help: "when owners are reminded of a payment order about to lapse (cron syntax, WITA; daytime by default)", dst: &c.JobPaymentDue, check: checkCron},
 		{env: "JOB_PERMIT_EXPIRY", flag: "job-permit-expiry", def: "0 9 * * *", help: "when owners of approved permits are reminded before the permit lapses (cron syntax, WITA)", dst: &c.JobPermitExpiry, check: checkCron},
 		{env: "JOB_CORRECTIONS_LAPSED", flag: "job-corrections-lapsed", def: "0 8-20 * * *", help: "when staff are told which corrections lapsed unanswered in their office (cron syntax, WITA; daytime by default)", dst: &c.JobCorrectionsLapsed, check: checkCron},
+		{env: "JOB_TRAINING_OPENINGS", flag: "job-training-openings", def: "*/15 8-20 * * *", help: "when owners who asked to be told (Beri tahu saya) hear of a training of that kind opening in their kabupaten (cron syntax, WITA; daytime by default)", dst: &c.JobTrainingOpenings, check: checkCron},
 		{env: "JOB_STAFF_DIGEST", flag: "job-staff-digest", def: "0 8 * * 1", help: "when staff get their office's weekly digest (cron syntax, WITA; Mondays 08:00; only a Monday run sends it)", dst: &c.JobStaffDigest, check: checkCron},
 		{env: "JOB_STAFF_NOTICES", flag: "job-staff-notices", def: "@every 20s", help: "how often the notices held for staff are sent (cron syntax or @every): a staff chat's notices go as one message once the first has waited STAFF_NOTICE_DELAY", dst: &c.JobStaffNotices, check: checkCron},
 		{env: "STAFF_NOTICE_DELAY", flag: "staff-notice-delay", def: "1m", help: "how long the first notice to a staff chat (a new application, documents complete, a resubmission) waits for others, so that several go as one summary (10s to 10m)", dst: new(string), check: durationWithin(&c.StaffNoticeDelay, 10*time.Second, 10*time.Minute)},

@@ -26,7 +26,7 @@ reminder twice.`
 // jobsEnv are the settings the jobs read.
 var jobsEnv = append(commonEnv, "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT", "RETAIN_OUTBOX",
 	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "JOB_PAYMENT_DUE", "JOB_PERMIT_EXPIRY", "JOB_STAFF_DIGEST", "REMIND_HOUR", "TRAINING_REMIND_BEFORE",
-	"JOB_CORRECTIONS_LAPSED", "JOB_STAFF_NOTICES", "STAFF_NOTICE_DELAY", "PERMIT_REMIND_MD", "PERMIT_REMIND_SPP_IRT", "PERMIT_REMIND_KOSMETIK", "PERMIT_REMIND_OBAT_TRADISIONAL")
+	"JOB_CORRECTIONS_LAPSED", "JOB_TRAINING_OPENINGS", "JOB_STAFF_NOTICES", "STAFF_NOTICE_DELAY", "PERMIT_REMIND_MD", "PERMIT_REMIND_SPP_IRT", "PERMIT_REMIND_KOSMETIK", "PERMIT_REMIND_OBAT_TRADISIONAL")
 
 // newScheduler builds the scheduler of every job, as serve and `umkmbot jobs` run it.
 func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.Logger) (*bot.Scheduler, error) {
@@ -46,8 +46,7 @@ func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.
 		bot.HousekeepingJob(housekeeper, cfg.JobHousekeeping),
 		bot.ReminderJob(st, "training-reminders", cfg.JobTrainingReminders, js.TrainingReminders),
 		// Every 15 minutes in the daytime (an opening scheduled at night is told in the morning).
-		// Its schedule is fixed until config.go has a JOB_TRAINING_OPENINGS setting like the others.
-		bot.ReminderJob(st, "training-openings", "*/15 8-20 * * *", js.TrainingOpenings),
+		bot.ReminderJob(st, "training-openings", cfg.JobTrainingOpenings, js.TrainingOpenings),
 		bot.ReminderJob(st, "correction-deadlines", cfg.JobCorrectionDeadlines, js.CorrectionDeadlines),
 		bot.ReminderJob(st, "corrections-lapsed", cfg.JobCorrectionsLapsed, js.CorrectionsLapsed),
 		bot.ReminderJob(st, "missing-documents", cfg.JobMissingDocuments, js.MissingDocuments),
