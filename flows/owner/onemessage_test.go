@@ -135,3 +135,21 @@ func TestStatusNoticeNamesTheOffice(t *testing.T) {
 	}
 	t.Fatalf("no notice to the owner: %+v", res.Notices)
 }
+
+// A returning owner with a registration set aside is welcomed and offered it in one message.
+func TestWelcomeBackWithDraftIsOneMessage(t *testing.T) {
+	h := flowtest.New(t)
+	c := h.Chat(835, "id")
+	c.CompleteProfile("Kopi Bajawa")
+	c.PressMsg("PathName_spp_irt")
+	c.Send("Kopi Luwak")
+	c.Send("/pelatihan") // sets the registration aside
+	c.Send("/start")
+	if n := len(c.Last.Replies); n != 1 {
+		t.Fatalf("%d messages, want 1:\n%s", n, c.Transcript())
+	}
+	c.ExpectMsg("StartWelcomeBack", map[string]any{"Name": "Maria Goreti"})
+	if !c.Mentions("Kopi Luwak") {
+		t.Fatalf("the registration set aside is not offered:\n%s", c.Transcript())
+	}
+}

@@ -77,7 +77,7 @@ func greet(c *flows.Ctx) error {
 	}
 	welcome := c.T("StartWelcomeBack", map[string]any{"Name": c.Owner.Name})
 	if names := c.ParkedNames(); len(names) > 0 {
-		c.Say(welcome)
+		c.Note(welcome) // one message: the welcome is the offer's first line
 		return c.OfferResume(names[0])
 	}
 	c.ShowMenu(welcome) // one message: the welcome is the menu's first line
