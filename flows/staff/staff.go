@@ -110,12 +110,21 @@ func guarded(c *flows.Ctx, p flows.Power, app *store.Application, do func() erro
 
 // unlessRefused runs do when err (of an Authorize) is nil, and otherwise gives the refusal's answer.
 func unlessRefused(c *flows.Ctx, err error, do func() error) error {
+	return unlessRefusedAs(c, "StaffNotFound", err, do)
+}
+
+// unlessRefusedTraining is unlessRefused for a training: another office's reads as no such training.
+func unlessRefusedTraining(c *flows.Ctx, err error, do func() error) error {
+	return unlessRefusedAs(c, "StaffTrainingNotFound", err, do)
+}
+
+func unlessRefusedAs(c *flows.Ctx, notFound string, err error, do func() error) error {
 	switch {
 	case err == nil:
 		return do()
 	case errors.Is(err, flows.ErrNotFound):
-		c.Toast(c.T("StaffNotFound"))
-		c.Say(c.T("StaffNotFound"))
+		c.Toast(c.T(notFound))
+		c.Say(c.T(notFound))
 		return nil
 	case errors.Is(err, flows.ErrForbidden):
 		c.Toast(c.T("StaffForbidden"))

@@ -115,7 +115,7 @@ func saveTrainingEdit(c *flows.Ctx) error {
 		return err
 	}
 	refused := c.AuthorizeTraining(flows.PowerTrainings, &tr)
-	return unlessRefused(c, refused, func() error {
+	return unlessRefusedTraining(c, refused, func() error {
 		if trainingState(c, tr) != "open" {
 			c.Sess.Reset()
 			c.Say(c.T("TrainingEditClosed", map[string]any{"Title": tr.Title}))

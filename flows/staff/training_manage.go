@@ -71,12 +71,12 @@ func withTraining(c *flows.Ctx, arg string, p flows.Power, do func(t store.Train
 		if refusal == nil {
 			refusal = flows.ErrNotFound
 		}
-		return unlessRefused(c, refusal, nil)
+		return unlessRefusedTraining(c, refusal, nil)
 	}
 	if err != nil {
 		return err
 	}
-	return unlessRefused(c, c.AuthorizeTraining(p, &t.Training), func() error { return do(t) })
+	return unlessRefusedTraining(c, c.AuthorizeTraining(p, &t.Training), func() error { return do(t) })
 }
 
 // trainingState is where a training stands: cancelled, started (attendance can be marked) or

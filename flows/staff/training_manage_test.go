@@ -363,7 +363,7 @@ func TestTrainingAuthorizationMatrix(t *testing.T) {
 	ende := h.Chat(9003, "id")
 	for _, data := range actions[:len(actions)-1] {
 		ende.PressData(data, 1)
-		ende.ExpectMsg("StaffNotFound")
+		ende.ExpectMsg("StaffTrainingNotFound")
 		unchanged("another office", ende)
 	}
 	ende.Send("/pelatihan_kelola")
@@ -379,7 +379,7 @@ func TestTrainingAuthorizationMatrix(t *testing.T) {
 	for _, data := range []string{"a:trc:999999", "a:trxy:999999", fmt.Sprintf("a:tram:%d:999999:1:0", id), fmt.Sprintf("a:tram:%d:%d:7:0", id, ownerID), "a:trcsv:x",
 		fmt.Sprintf("a:trcert:%d:%d", id, ownerID)} { // not marked as attended
 		ngada.PressData(data, 1)
-		if !ngada.Mentions(h.T("id", "StaffNotFound")) && !ngada.Mentions(h.T("id", "CommonStaleButton")) {
+		if !ngada.Mentions(h.T("id", "StaffTrainingNotFound")) && !ngada.Mentions(h.T("id", "CommonStaleButton")) {
 			t.Fatalf("forged %s:\n%s", data, ngada.Transcript())
 		}
 		unchanged("forged data", ngada)
