@@ -170,3 +170,50 @@ func LeaveTrainingWaitlist(ctx context.Context, db DB, trainingID, ownerID int64
 	}
 	return nil
 }
+
+// SeatsGiven is a training and the owners who got a seat of it from its waiting list.
+type SeatsGiven struct {
+	Training Training
+	Given    []SeatGiven
+}
+
+// ReleaseOwnerSeats takes the owner off every training they are registered for that has not
+// started by at (the first step of /hapus_data) and gives each freed seat to the first in that
+// training's line, returned to be told, as a cancel does.
+func ReleaseOwnerSeats(ctx context.Context, db DB, ownerID int64, at time.Time) ([]SeatsGiven, error) {
+	var out []SeatsGiven
+	err := inTx(ctx, db, func(tx DB) error {
+		rows, err := tx.Query(ctx, `
+			SELECT r.training_id FROM training_registrations r JOIN trainings t ON t.id = r.training_id
+			WHERE r.owner_id = $1 AND t.cancelled_at IS NULL AND t.starts_at > $2
+			ORDER BY r.training_id`, ownerID, at)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids { // in id order, as every locker of several trainings takes them
+			tr, err := lockTraining(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM training_registrations WHERE training_id = $1 AND owner_id = $2`, id, ownerID); err != nil {
+				return err
+			}
+			given, err := fillSeats(ctx, tx, id, at)
+			if err != nil {
+				return err
+			}
+			if len(given) > 0 {
+				out = append(out, SeatsGiven{Training: tr, Given: given})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: release the seats of owner %d: %w", ownerID, err)
+	}
+	return out, nil
+}

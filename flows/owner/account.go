@@ -30,6 +30,14 @@ func deleteDataFlow() *flows.Flow {
 					if err != nil {
 						return err
 					}
+					// Their seats in trainings to come go to the first in each line, told at once.
+					freed, err := store.ReleaseOwnerSeats(c, c.DB, c.Owner.ID, c.Now)
+					if err != nil {
+						return err
+					}
+					for _, f := range freed {
+						c.NotifySeatsGiven(f.Training, f.Given)
+					}
 					if err := store.DeleteOwnerData(c, c.DB, c.Owner.ID, c.Ev.UpdateID, c.Now); err != nil {
 						return err
 					}

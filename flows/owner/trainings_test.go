@@ -106,3 +106,30 @@ func TestTrainingNotifyMeTranscript(t *testing.T) {
 	o.PressData("a:trn:on:nonsense", 1)
 	o.ExpectMsg("CommonStaleButton")
 }
+
+// An owner with a seat deletes their data: the seat goes to the first in line, told at once,
+// as a cancel would (it used to stay empty until the next cancel or edit).
+func TestDeleteDataGivesTheSeatToTheLine(t *testing.T) {
+	h := flowtest.New(t)
+	tr := store.Training{Title: "PKP Ende", Kind: "pkp", StartsAt: h.Clock().Add(72 * time.Hour), DurationMinutes: 120,
+		Place: "Aula Dinkes Ende", Kabupaten: "ende", Quota: 1, Organiser: "Dinkes Ende", Office: "dinkes_ende"}
+	if err := store.CreateTraining(context.Background(), h.DB.DB(), &tr); err != nil {
+		t.Fatal(err)
+	}
+	a := h.Chat(311, "id")
+	a.CompleteProfile("Kopi Ende")
+	a.Send("/pelatihan")
+	a.PressMsg("TrainingRegisterButton")
+	b := h.Chat(312, "en")
+	b.CompleteProfile("Tenun Ende")
+	b.Send("/trainings")
+	b.PressMsg("TrainingJoinWaitlistButton")
+
+	a.Send("/hapus_data")
+	a.PressMsg("CommonYes")
+	if len(a.Last.Notices) != 1 || a.Last.Notices[0].ChatID != 312 || !strings.Contains(a.Last.Notices[0].Reply.Text, "A seat is free") {
+		t.Fatalf("notices after /hapus_data: %+v\n%s", a.Last.Notices, a.Transcript())
+	}
+	b.Send("/trainings")
+	b.ExpectMsg("TrainingYouAreRegistered")
+}
