@@ -242,13 +242,16 @@ const (
 )
 
 // BroadcastReportOf counts the broadcast's messages: delivered are those queued and neither
-// still in the outbox nor in outbox_failed.
+// still in the outbox nor in outbox_failed. A report frozen by FreezeBroadcastReports is read as
+// it was frozen.
 func BroadcastReportOf(ctx context.Context, db DB, id int64) (BroadcastReport, error) {
 	var r BroadcastReport
 	err := db.QueryRow(ctx, `
 		SELECT b.status, b.queued,
 			(SELECT count(*) FROM outbox o WHERE o.broadcast_id = b.id),
-			f.unreachable, f.failed, f.cancelled
+			coalesce((b.report->>'unreachable')::int, f.unreachable),
+			coalesce((b.report->>'failed')::int, f.failed),
+			coalesce((b.report->>'cancelled')::int, f.cancelled)
 		FROM broadcasts b, LATERAL (
 			SELECT count(*) FILTER (WHERE reason = $2 OR reason LIKE 'forbidden%') AS unreachable,
 				count(*) FILTER (WHERE reason = $3) AS cancelled,
@@ -264,6 +267,28 @@ func BroadcastReportOf(ctx context.Context, db DB, id int64) (BroadcastReport, e
 	}
 	r.Delivered = max(r.Queued-r.Waiting-r.Unreachable-r.Failed-r.Cancelled, 0)
 	return r, nil
+}
+
+// FreezeBroadcastReports keeps the counts of every broadcast that is over (done or cancelled)
+// with nothing of it left in the outbox in the broadcast's own row, before the outbox history
+// they are counted from is pruned (PruneOutboxHistory calls it first). It returns how many it froze.
+func FreezeBroadcastReports(ctx context.Context, db DB) (int64, error) {
+	tag, err := db.Exec(ctx, `
+		UPDATE broadcasts b SET report = jsonb_build_object('unreachable', f.unreachable, 'failed', f.failed, 'cancelled', f.cancelled)
+		FROM (
+			SELECT b2.id,
+				count(o.id) FILTER (WHERE o.reason = $1 OR o.reason LIKE 'forbidden%') AS unreachable,
+				count(o.id) FILTER (WHERE o.reason = $2) AS cancelled,
+				count(o.id) FILTER (WHERE o.reason <> $1 AND o.reason NOT LIKE 'forbidden%' AND o.reason <> $2) AS failed
+			FROM broadcasts b2 LEFT JOIN outbox_failed o ON o.broadcast_id = b2.id
+			WHERE b2.status IN ('done', 'cancelled') AND b2.report IS NULL
+			  AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.broadcast_id = b2.id)
+			GROUP BY b2.id) f
+		WHERE b.id = f.id`, reasonUnreachable, reasonCancelled)
+	if err != nil {
+		return 0, fmt.Errorf("store: freeze broadcast reports: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // FinishBroadcast marks a broadcast whose recipients are all queued as done once nothing of it

@@ -233,3 +233,43 @@ func TestClaimBroadcastProgress(t *testing.T) {
 		t.Fatalf("a cancelled broadcast's progress noted: %v, %v", got, err)
 	}
 }
+
+// A broadcast's report outlives the outbox history it is counted from: pruning outbox_failed
+// (RETAIN_OUTBOX) leaves the unreachable and cancelled counts as they were, instead of turning
+// them into "delivered".
+func TestBroadcastReportOutlivesThePrune(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	broadcastOwners(t, db)
+	b := store.Broadcast{Audience: store.Audience{Kind: store.AudienceKabupaten, Value: "ngada"}, Texts: map[string]string{"id": "Halo"}}
+	if err := store.CreateBroadcast(ctx, db, &b); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.FanOutBroadcast(ctx, db, b.ID, map[string][]byte{"id": []byte(`{}`)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CancelBroadcast(ctx, db, b.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	before, err := store.BroadcastReportOf(ctx, db, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Unreachable != 1 || before.Cancelled != 3 || before.Delivered != 0 {
+		t.Fatalf("report before the prune: %+v, want 1 unreachable, 3 cancelled, none delivered", before)
+	}
+	if _, err := store.PruneOutboxHistory(ctx, db, time.Now().Add(time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM outbox_failed`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("outbox_failed after the prune: %d rows, %v", left, err)
+	}
+	after, err := store.BroadcastReportOf(ctx, db, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Fatalf("report after the prune: %+v, want %+v", after, before)
+	}
+}

@@ -441,6 +441,10 @@ func PruneOutboxHistory(ctx context.Context, db DB, before time.Time, batch int)
 	if batch <= 0 {
 		batch = DefaultPruneBatch
 	}
+	// A broadcast's report is counted from outbox_failed: keep it before its rows go.
+	if _, err := FreezeBroadcastReports(ctx, db); err != nil {
+		return 0, err
+	}
 	var total int64
 	for _, q := range []string{
 		`DELETE FROM outbox_failed WHERE id IN (SELECT id FROM outbox_failed WHERE failed_at < $1 LIMIT $2)`,
