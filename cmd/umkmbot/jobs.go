@@ -23,10 +23,14 @@ const jobsSummary = `List the scheduled jobs with their schedule and next run (W
 serve runs every job on its schedule; running one by hand, even while serve runs, queues no
 reminder twice.`
 
-// jobsEnv are the settings the jobs read.
-var jobsEnv = append(commonEnv, "RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT", "RETAIN_OUTBOX",
+// jobSettings are the settings of the scheduled jobs, which serve and `umkmbot jobs` both read:
+// one list, so a new job's schedule cannot be known to one and not the other.
+var jobSettings = []string{"RETAIN_INBOX", "RETAIN_LOOKUPS", "RETAIN_DRAFTS", "RETAIN_AUDIT", "RETAIN_OUTBOX",
 	"JOB_HOUSEKEEPING", "JOB_TRAINING_REMINDERS", "JOB_CORRECTION_DEADLINES", "JOB_MISSING_DOCUMENTS", "JOB_IDLE_DRAFTS", "JOB_PAYMENT_DUE", "JOB_PERMIT_EXPIRY", "JOB_STAFF_DIGEST", "REMIND_HOUR", "TRAINING_REMIND_BEFORE",
-	"JOB_CORRECTIONS_LAPSED", "JOB_TRAINING_OPENINGS", "JOB_STAFF_NOTICES", "STAFF_NOTICE_DELAY", "PERMIT_REMIND_MD", "PERMIT_REMIND_SPP_IRT", "PERMIT_REMIND_KOSMETIK", "PERMIT_REMIND_OBAT_TRADISIONAL")
+	"JOB_CORRECTIONS_LAPSED", "JOB_TRAINING_OPENINGS", "JOB_STAFF_NOTICES", "STAFF_NOTICE_DELAY", "PERMIT_REMIND_MD", "PERMIT_REMIND_SPP_IRT", "PERMIT_REMIND_KOSMETIK", "PERMIT_REMIND_OBAT_TRADISIONAL"}
+
+// jobsEnv are the settings the jobs read.
+var jobsEnv = append(append([]string{}, commonEnv...), jobSettings...)
 
 // newScheduler builds the scheduler of every job, as serve and `umkmbot jobs` run it.
 func newScheduler(cfg *Config, st *store.Store, msgs *locales.Bundle, log *slog.Logger) (*bot.Scheduler, error) {
