@@ -21,10 +21,12 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"ADMIN_TELEGRAM_IDS": "12,abc"}, "ADMIN_TELEGRAM_IDS", ""},
 		{map[string]string{"DATABASE_URL": "mysql://root:hunter2@x/db"}, "DATABASE_URL", "hunter2"},
 		{map[string]string{"APP_NUMBER_PREFIX": "ntt"}, "APP_NUMBER_PREFIX", ""},
+		// Shorter than a job's 30-day catch-up: a pruned key would let a reminder go twice.
+		{map[string]string{"RETAIN_OUTBOX": "720h"}, "RETAIN_OUTBOX", ""},
 	}
 	for _, c := range cases {
 		var out bytes.Buffer
-		_, _, err := parseConfig("x", "", []string{"DATABASE_URL", "LOG_LEVEL", "TZ", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX"},
+		_, _, err := parseConfig("x", "", []string{"DATABASE_URL", "LOG_LEVEL", "TZ", "ADMIN_TELEGRAM_IDS", "APP_NUMBER_PREFIX", "RETAIN_OUTBOX"},
 			nil, func(k string) string { return c.vars[k] }, &out)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v, want it to name %s", c.vars, err, c.want)
