@@ -135,20 +135,33 @@ func (b *bcastRun) stopChatting() { b.overOnce.Do(func() { close(b.over) }) }
 func (b *bcastRun) startChatting() {
 	b.t.Helper()
 	b.play()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	b.until(func() string {
 		var n int
 		if err := b.db.QueryRow(b.ctx, `SELECT count(*) FROM owners WHERE telegram_user_id BETWEEN $1 AND $2`,
 			b.r.base+1, b.r.base+bcastChatters).Scan(&n); err != nil {
 			b.t.Fatal(err)
 		}
 		if n == bcastChatters {
+			return ""
+		}
+		return fmt.Sprintf("%d of %d chatting owners have an owner row", n, bcastChatters)
+	})
+}
+
+// until polls cond, which says what is still missing ("" once it holds), until it holds or the
+// test's time is up.
+func (b *bcastRun) until(cond func() (missing string)) {
+	b.t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		missing := cond()
+		if missing == "" {
 			return
 		}
 		select {
 		case <-b.ctx.Done():
-			b.t.Fatalf("%d of %d chatting owners have an owner row", n, bcastChatters)
+			b.t.Fatal(missing)
 		case <-tick.C:
 		}
 	}
@@ -235,15 +248,12 @@ func (b *bcastRun) start() {
 // waitDelivered waits until the fake accepted n of the broadcast's messages to seeded owners.
 func (b *bcastRun) waitDelivered(n int) {
 	b.t.Helper()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for b.delivered.Load() < int64(n) {
-		select {
-		case <-b.ctx.Done():
-			b.t.Fatalf("the broadcast reached %d owners, not %d", b.delivered.Load(), n)
-		case <-tick.C:
+	b.until(func() string {
+		if got := b.delivered.Load(); got < int64(n) {
+			return fmt.Sprintf("the broadcast reached %d owners, not %d", got, n)
 		}
-	}
+		return ""
+	})
 }
 
 // waitStaff waits (up to bcastStaffWait) for a call to the staff member's chat that match accepts,
@@ -281,47 +291,22 @@ func (b *bcastRun) waitStaff(what string, since time.Time, match func(telegramte
 // message that is its report as the database has it (made after since), and returns the report.
 func (b *bcastRun) reportOf(since time.Time) store.BroadcastReport {
 	b.t.Helper()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
 	var r store.BroadcastReport
-	for {
+	b.until(func() string {
 		var err error
 		if r, err = store.BroadcastReportOf(b.ctx, b.db, b.id); err != nil {
 			b.t.Fatal(err)
 		}
 		if r.Status == store.BroadcastDone || r.Status == store.BroadcastCancelled {
-			break
+			return ""
 		}
-		select {
-		case <-b.ctx.Done():
-			b.t.Fatalf("the broadcast is not over: %+v", r)
-		case <-tick.C:
-		}
-	}
+		return fmt.Sprintf("the broadcast is not over: %+v", r)
+	})
 	want := staff.BroadcastReportText(b.r.msgs.For("id"), b.id, r)
 	b.waitStaff(fmt.Sprintf("the report %q", want), since, func(c telegramtest.Call) bool {
 		return isMessageCall(c.Method) && c.Params.Get("text") == want
 	})
 	return r
-}
-
-// heldOf are the chats whose queue of this priority a sender holds now (claimed, its outcome not
-// recorded): right after a SIGKILL, what the dead process held.
-func (b *bcastRun) heldOf(priority int) map[int64]bool {
-	b.t.Helper()
-	rows, err := b.db.Query(b.ctx, `SELECT chat_id FROM outbox_queues WHERE priority = $1 AND claim > 0 AND not_before > now()`, priority)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	chats, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	held := map[int64]bool{}
-	for _, c := range chats {
-		held[c] = true
-	}
-	return held
 }
 
 // bcastTally is what the fake's record says of the broadcast: when each chat got it.

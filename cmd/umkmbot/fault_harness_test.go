@@ -19,6 +19,7 @@ import (
 
 	"umkmbot/bot/telegramtest"
 	"umkmbot/locales"
+	"umkmbot/store"
 )
 
 // A fault test runs `umkmbot serve` children (the bench's machinery: bench.go) against the fake
@@ -260,7 +261,14 @@ func (f *faultRun) sigkill(c *benchChild) time.Time {
 // held, the only place a message may go twice.
 func (f *faultRun) heldQueues() map[int64]bool {
 	f.t.Helper()
-	rows, err := f.db.Query(f.ctx, `SELECT chat_id FROM outbox_queues WHERE priority = 0 AND claim > 0 AND not_before > now()`)
+	return f.heldOf(store.PriorityReply)
+}
+
+// heldOf are the chats whose queue of this priority a sender holds now (claimed, its outcome not
+// recorded).
+func (f *faultRun) heldOf(priority int) map[int64]bool {
+	f.t.Helper()
+	rows, err := f.db.Query(f.ctx, `SELECT chat_id FROM outbox_queues WHERE priority = $1 AND claim > 0 AND not_before > now()`, priority)
 	if err != nil {
 		f.t.Fatal(err)
 	}
