@@ -275,8 +275,7 @@ func (c *Ctx) back() error {
 // cancel ends the running flow; with answers entered it asks first.
 func (c *Ctx) cancel(confirmed bool) error {
 	if c.Sess.Flow == "" {
-		c.Say(c.T("CommonNothingToCancel"))
-		c.ShowMenu("")
+		c.ShowMenu(c.T("CommonNothingToCancel"))
 		return nil
 	}
 	if !confirmed && len(c.Sess.Trail) > 0 && c.Get(KeyPrefilled) == "" && !c.Sess.ConfirmingCancel {
@@ -284,8 +283,7 @@ func (c *Ctx) cancel(confirmed bool) error {
 		return c.askCancel()
 	}
 	c.Sess.Reset()
-	c.Say(c.T("CommonCancelled"))
-	c.ShowMenu("")
+	c.ShowMenu(c.T("CommonCancelled")) // one message: the menu under the line that says so
 	return nil
 }
 

@@ -54,6 +54,17 @@ func TestOneMessagePerUpdate(t *testing.T) {
 	c.Lang = "en"
 	c.ExpectMsg("LanguageChanged")
 	c.ExpectMsg("MenuText")
+	c.Lang = "id"
+	c.Send("/bahasa")
+	c.PressMsg("LanguageIndonesian")
+	c.Send("/batal")
+	one(c, "/batal with nothing to cancel")
+	c.ExpectMsg("CommonNothingToCancel")
+	c.Send("/daftar")
+	c.Send("/batal")
+	one(c, "/batal at the first question")
+	c.ExpectMsg("CommonCancelled")
+	c.ExpectMsg("MenuText")
 }
 
 // After withdrawing, the owner is told what happens next and who does it: the office is told
