@@ -25,6 +25,7 @@ func (s *Server) handler(method string) (handlerFunc, bool) {
 		"sendmessage":            s.sendMessage,
 		"sendphoto":              s.sendMedia("photo"),
 		"senddocument":           s.sendMedia("document"),
+		"sendmediagroup":         s.sendMediaGroup,
 		"copymessage":            s.copyMessage,
 		"editmessagetext":        s.editMessageText,
 		"editmessagereplymarkup": s.editMessageReplyMarkup,

@@ -73,6 +73,8 @@ type Server struct {
 	webhook   webhookState
 	commands  map[string][]models.BotCommand
 	answers   []CallbackAnswer
+	albums    []Album // accepted sendMediaGroup calls
+	nextAlbum int
 	queries   map[string]bool // callback query ids sent and not yet answered
 	faults    faults
 	limits    limiter
