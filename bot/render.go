@@ -29,6 +29,7 @@ type tgCall struct {
 	document   *tgbot.SendDocumentParams
 	upload     *flows.Upload // the bytes of document, when it is an upload (read afresh on each try)
 	photo      *tgbot.SendPhotoParams
+	album      *tgbot.SendMediaGroupParams // one album of a Reply.Media
 	answer     *tgbot.AnswerCallbackQueryParams
 	commands   *tgbot.SetMyCommandsParams    // a chat's command menu (Reply.CommandMenu)
 	noCommands *tgbot.DeleteMyCommandsParams // a chat's command menu taken away
@@ -36,6 +37,12 @@ type tgCall struct {
 
 // errEmptyReply is a reply with nothing to send: no text, no file, nothing to edit.
 var errEmptyReply = errors.New("bot: reply has no text and no file")
+
+// errMediaWithFile is a reply with both an album and a single file, which has no one order.
+var errMediaWithFile = errors.New("bot: reply has both media and a file")
+
+// maxAlbum is how many files one sendMediaGroup takes (and 2 the fewest).
+const maxAlbum = 10
 
 // renderPayload turns an outbox payload into the Telegram calls that deliver it, in order. paid
 // marks sends with allow_paid_broadcast.
@@ -62,8 +69,13 @@ func renderPayload(chatID int64, p Payload, paid bool) ([]tgCall, error) {
 //   - EditMessageID edits that message with the (first part of the) text; an edit with no text
 //     only replaces the message's inline buttons. Files and reply keyboards cannot be edited in,
 //     so a file is always sent new, and a reply keyboard on a one-message edit is dropped;
+//   - an album (Media) is sent as the albums albumCalls makes, then Text as its own message(s);
 //   - the markup (inline buttons, else a reply keyboard or its removal) goes on the last message,
-//     where the owner's eye and thumb are.
+//     where the owner's eye and thumb are (an album takes none: the markup of an album without
+//     text is dropped).
+//
+// The calls of a reply are the same every time it is rendered: a retry goes on after the calls
+// an earlier attempt made (Payload.Sent), so an album already sent is not sent again.
 //
 // A reply with a CommandMenu is no message: it sets the chat's command menu (commandMenuCall).
 func renderReply(chatID int64, r flows.Reply, paid bool) ([]tgCall, error) {
@@ -72,6 +84,12 @@ func renderReply(chatID int64, r flows.Reply, paid bool) ([]tgCall, error) {
 		return []tgCall{c}, err
 	}
 	markup := replyMarkup(r)
+	if len(r.Media) > 0 {
+		if r.FileID != "" || r.Upload != nil {
+			return nil, errMediaWithFile
+		}
+		return append(albumCalls(chatID, r.Media, paid), textCalls(chatID, r.Text, 0, markup, paid)...), nil
+	}
 	if r.FileID != "" || r.Upload != nil {
 		var file models.InputFile = &models.InputFileString{Data: r.FileID}
 		if r.Upload != nil {
@@ -103,6 +121,70 @@ func renderReply(chatID int64, r flows.Reply, paid bool) ([]tgCall, error) {
 		return nil, errEmptyReply
 	}
 	return textCalls(chatID, r.Text, r.EditMessageID, markup, paid), nil
+}
+
+// albumCalls sends media as albums, one sendMediaGroup each: documents cannot share an album
+// with photos, so the files go in one run per kind (the first file's kind first, each kind in
+// its given order), cut into as few albums of at most maxAlbum as will do, of even sizes (11
+// photos go as 6 and 5, not 10 and a lone one). A lone file is sent as a plain photo or
+// document. Captions longer than Telegram allows are cut.
+func albumCalls(chatID int64, media []flows.Media, paid bool) []tgCall {
+	var calls []tgCall
+	for _, run := range mediaRuns(media) {
+		n := len(run)
+		albums := (n + maxAlbum - 1) / maxAlbum
+		for i := range albums {
+			size := n / albums
+			if i < n%albums {
+				size++
+			}
+			calls = append(calls, albumCall(chatID, run[:size], paid))
+			run = run[size:]
+		}
+	}
+	return calls
+}
+
+// mediaRuns splits media by kind, the first file's kind first.
+func mediaRuns(media []flows.Media) [][]flows.Media {
+	var first, second []flows.Media
+	for _, m := range media {
+		if m.Photo == media[0].Photo {
+			first = append(first, m)
+		} else {
+			second = append(second, m)
+		}
+	}
+	if len(second) == 0 {
+		return [][]flows.Media{first}
+	}
+	return [][]flows.Media{first, second}
+}
+
+// albumCall is one album of files of one kind: a sendMediaGroup, or for a lone file a plain send.
+func albumCall(chatID int64, files []flows.Media, paid bool) tgCall {
+	if len(files) == 1 {
+		f := files[0]
+		file := &models.InputFileString{Data: f.FileID}
+		caption := truncateUTF16(f.Caption, maxCaption)
+		if f.Photo {
+			return tgCall{method: "sendPhoto", photo: &tgbot.SendPhotoParams{ChatID: chatID, Photo: file,
+				Caption: caption, AllowPaidBroadcast: paid}}
+		}
+		return tgCall{method: "sendDocument", document: &tgbot.SendDocumentParams{ChatID: chatID, Document: file,
+			Caption: caption, AllowPaidBroadcast: paid}}
+	}
+	items := make([]models.InputMedia, 0, len(files))
+	for _, f := range files {
+		caption := truncateUTF16(f.Caption, maxCaption)
+		if f.Photo {
+			items = append(items, &models.InputMediaPhoto{Media: f.FileID, Caption: caption})
+		} else {
+			items = append(items, &models.InputMediaDocument{Media: f.FileID, Caption: caption})
+		}
+	}
+	return tgCall{method: "sendMediaGroup", album: &tgbot.SendMediaGroupParams{ChatID: chatID, Media: items,
+		AllowPaidBroadcast: paid}}
 }
 
 // textCalls sends text as one message or several, the first editing editID when it is set, the
@@ -199,6 +281,8 @@ func (c tgCall) do(ctx context.Context, b *tgbot.Bot) error {
 		_, err = b.SendDocument(ctx, c.document)
 	case c.photo != nil:
 		_, err = b.SendPhoto(ctx, c.photo)
+	case c.album != nil:
+		_, err = b.SendMediaGroup(ctx, c.album)
 	case c.answer != nil:
 		_, err = b.AnswerCallbackQuery(ctx, c.answer)
 	case c.commands != nil:

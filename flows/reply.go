@@ -18,6 +18,11 @@ type Reply struct {
 	// its caption.
 	FileID string `json:"file_id,omitempty"`
 	Photo  bool   `json:"photo,omitempty"`
+	// Media is an album: stored Telegram files sent again together, each with its own caption.
+	// The edge sends photos and documents in separate albums of at most ten (Telegram mixes
+	// neither nor takes more), a lone file as itself; Text and the buttons follow in a message
+	// of their own. Not with FileID or Upload.
+	Media []Media `json:"media,omitempty"`
 	// Upload sends bytes the bot made (an export as CSV) as a document, with Text as its caption.
 	Upload *Upload `json:"upload,omitempty"`
 	// Ref names this message once it is sent (the sender keeps its message id), so that a later
@@ -31,6 +36,13 @@ type Reply struct {
 	// Lang is the chat's language, for the words the edge adds itself (a CommandMenu's command
 	// descriptions); "" is Indonesian.
 	Lang string `json:"lang,omitempty"`
+}
+
+// Media is one file of an album (Reply.Media): a stored Telegram file, a photo or a document.
+type Media struct {
+	FileID  string `json:"file_id"`
+	Photo   bool   `json:"photo,omitempty"`
+	Caption string `json:"caption,omitempty"`
 }
 
 // Upload is a file the bot made, sent as a document.
