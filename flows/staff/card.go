@@ -91,6 +91,9 @@ func showCard(c *flows.Ctx, app store.Application) error {
 			rows = append(rows, []flows.Button{{Label: "📎 " + c.T("DocName_"+doc.Kind), Data: "a:doc:" + itoa(app.ID) + ":" + itoa(doc.ID)}})
 		}
 	}
+	if files := len(rows); files >= 2 { // so far one row per document with a file
+		rows = append(rows, []flows.Button{{Label: c.T("StaffAllDocumentsButton", map[string]any{"Count": files}), Data: "a:docall:" + itoa(app.ID)}})
+	}
 	if c.Authorize(flows.PowerAct, &app) == nil {
 		for _, to := range domain.NextStatuses(domain.Status(app.Status), domain.ActorStaff) {
 			label := "StaffAction_" + string(to)
@@ -181,13 +184,42 @@ func sendDocument(c *flows.Ctx, arg string) error {
 		}
 		for _, d := range docs {
 			if itoa(d.ID) == docID && d.File != nil {
-				c.Reply(flows.Reply{FileID: d.File.FileID, Photo: d.File.FileName == "" && strings.HasPrefix(d.File.MIMEType, "image/"),
-					Text: c.T("DocName_"+d.Kind) + " — " + app.Number})
+				m := documentMedia(c, app, d)
+				c.Reply(flows.Reply{FileID: m.FileID, Photo: m.Photo, Text: m.Caption})
 				return nil
 			}
 		}
 		return c.StaleButton()
 	})
+}
+
+// sendAllDocuments answers "a:docall:<app>": every document with a file sent again at once, as
+// albums (the edge splits photos from documents and keeps albums within Telegram's ten).
+func sendAllDocuments(c *flows.Ctx, arg string) error {
+	return withApp(c, arg, flows.PowerView, func(c *flows.Ctx, app store.Application) error {
+		docs, err := store.Documents(c, c.DB, app.ID)
+		if err != nil {
+			return err
+		}
+		var media []flows.Media
+		for _, d := range docs {
+			if d.File != nil {
+				media = append(media, documentMedia(c, app, d))
+			}
+		}
+		if len(media) == 0 {
+			return c.StaleButton()
+		}
+		c.Reply(flows.Reply{Media: media})
+		return nil
+	})
+}
+
+// documentMedia is a document as the card sends it again: its file, as a photo when it came as
+// one (a compressed photo has no file name), captioned with its name and the application's number.
+func documentMedia(c *flows.Ctx, app store.Application, d store.Document) flows.Media {
+	return flows.Media{FileID: d.File.FileID, Photo: d.File.FileName == "" && strings.HasPrefix(d.File.MIMEType, "image/"),
+		Caption: c.T("DocName_"+d.Kind) + " — " + app.Number}
 }
 
 // claim records that the person handles the application.

@@ -46,6 +46,7 @@ func Flowset() *flows.Flowset {
 			"claim":   claimAction,
 			"unclaim": func(c *flows.Ctx, arg string) error { return withApp(c, arg, flows.PowerAct, unclaim) },
 			"doc":     sendDocument,
+			"docall":  sendAllDocuments,
 			"do":      doAction,
 			"note":    noteAction,
 			"stfrm":   removeStaff,

@@ -81,6 +81,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	number := owner.RegisterPath("md", "Kopi Bajawa")
 	var id int64
 	h.Query(&id, `SELECT id FROM applications WHERE number = $1`, number)
+	// Documents on file, so that a button that sends them has something to leak.
+	exec(t, h, `UPDATE application_documents SET file_id = 'FILE-' || kind, mime_type = 'application/pdf', uploaded_at = now()
+		WHERE application_id = $1`, id)
 	actions := []string{
 		fmt.Sprintf("a:do:%d:submitted:in_review", id),
 		fmt.Sprintf("a:card:%d", id),
@@ -88,6 +91,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"a:q:0:::",
 		"a:stfrm:2",
 		"a:bch:0",
+		fmt.Sprintf("a:docall:%d", id),
 	}
 	unchanged := func(who string) {
 		t.Helper()
@@ -119,6 +123,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, data := range actions {
 		owner.PressData(data, 1)
 		owner.ExpectMsg("CommonStaleButton")
+		noFileSent(t, owner, "owner by forged button")
 		unchanged("owner by forged button")
 	}
 
@@ -132,6 +137,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		noLeak(ende, "another office")
 		unchanged("another office")
 	}
+	ende.PressData(fmt.Sprintf("a:docall:%d", id), 1)
+	ende.ExpectMsg("StaffNotFound")
+	noFileSent(t, ende, "another office")
 	ende.PressData(actions[4], 1)
 	ende.ExpectMsg("StaffForbidden")
 	unchanged("staff removing staff")
@@ -179,6 +187,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, data := range actions {
 		kupang.PressData(data, 1)
 		kupang.ExpectMsg("CommonStaleButton")
+		noFileSent(t, kupang, "removed member")
 	}
 	kupang.Send("/antrian")
 	kupang.ExpectMsg("MenuUnknownCommand")
@@ -186,6 +195,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 	h.Query(&status, `SELECT status FROM applications WHERE id = $1`, id)
 	if status != "in_review" {
 		t.Fatalf("status %s after the removed member's tries, want in_review", status)
+	}
+}
+
+// noFileSent fails the test when the last turn sent the chat a file.
+func noFileSent(t *testing.T, c *flowtest.Chat, who string) {
+	t.Helper()
+	for _, r := range c.Last.Replies {
+		if r.FileID != "" || len(r.Media) > 0 {
+			t.Fatalf("%s was sent a file: %+v", who, r)
+		}
 	}
 }
 
