@@ -284,7 +284,16 @@ func (s *chatSession) print(r flows.Reply) {
 	if r.Upload != nil {
 		fmt.Fprintf(s.out, "%s [%s]\n", prefix, s.saveUpload(r.Upload))
 	}
-	fmt.Fprintf(s.out, "%s %s\n", prefix, strings.ReplaceAll(r.Text, "\n", "\n    "))
+	for _, m := range r.Media { // an album: one line per file
+		kind := "📄"
+		if m.Photo {
+			kind = "🖼"
+		}
+		fmt.Fprintf(s.out, "%s [%s %s] %s\n", prefix, kind, m.FileID, strings.ReplaceAll(m.Caption, "\n", " "))
+	}
+	if len(r.Media) == 0 || r.Text != "" {
+		fmt.Fprintf(s.out, "%s %s\n", prefix, strings.ReplaceAll(r.Text, "\n", "\n    "))
+	}
 	for _, row := range r.Buttons {
 		var parts []string
 		for _, b := range row {
