@@ -159,14 +159,25 @@ func waitingAhead(ctx context.Context, tx DB, trainingID, ownerID int64) (int, e
 }
 
 // LeaveTrainingWaitlist takes the owner off the training's waiting list; ErrNotFound when they
-// were not on it.
+// were not on it. It holds the training's row lock, as fillSeats' callers do: a seat freed at
+// the same moment is then given after the owner left (to the next in line), never to the leaver
+// whose row is gone, which would leave it empty.
 func LeaveTrainingWaitlist(ctx context.Context, db DB, trainingID, ownerID int64) error {
-	tag, err := db.Exec(ctx, `DELETE FROM training_waitlist WHERE training_id = $1 AND owner_id = $2`, trainingID, ownerID)
+	err := inTx(ctx, db, func(tx DB) error {
+		if _, err := lockTraining(ctx, tx, trainingID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM training_waitlist WHERE training_id = $1 AND owner_id = $2`, trainingID, ownerID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: owner %d off the waiting list of training %d: %w", ownerID, trainingID, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("store: owner %d off the waiting list of training %d: %w", ownerID, trainingID, ErrNotFound)
 	}
 	return nil
 }

@@ -217,3 +217,89 @@ func TestTrainingFreeSeatBelongsToTheLine(t *testing.T) {
 		t.Fatalf("the first in line takes the free seat: %v", err)
 	}
 }
+
+// An owner leaves the waiting list while a registrant cancels, each in a transaction of their
+// own: the freed seat goes to the next in line. The cancel waits for the leaver's lock on the
+// training row (the test waits until PostgreSQL shows it waiting) and then finds the leaver gone;
+// without that lock the cancel would pick the leaver, find their row deleted, and leave the seat
+// empty while another waits.
+func TestTrainingLeaveWaitlistWhileSeatFreed(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	db := s.DB()
+	tr := newTraining(t, db, "ngada", 1, t0.Add(72*time.Hour))
+	a, leaver, next := newOwner(t, db, 1), newOwner(t, db, 2), newOwner(t, db, 3)
+	if err := store.RegisterForTraining(ctx, db, tr.ID, a.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range []store.Owner{leaver, next} {
+		if _, _, err := store.JoinTrainingWaitlist(ctx, db, tr.ID, o.ID, t0.Add(time.Duration(i+1)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var given []store.SeatGiven
+	holding, release := make(chan struct{}), make(chan struct{})
+	left, cancelled, pids := make(chan error, 1), make(chan error, 1), make(chan int32, 1)
+	go func() {
+		left <- s.Tx(ctx, func(tx pgx.Tx) error {
+			err := store.LeaveTrainingWaitlist(ctx, tx, tr.ID, leaver.ID)
+			close(holding)
+			<-release
+			return err
+		})
+	}()
+	<-holding
+	go func() {
+		cancelled <- s.Tx(ctx, func(tx pgx.Tx) error {
+			var pid int32
+			if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+				return err
+			}
+			pids <- pid
+			var err error
+			given, err = store.CancelTrainingRegistration(ctx, tx, tr.ID, a.ID, t0.Add(time.Hour))
+			return err
+		})
+	}()
+	pid := <-pids
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var wait string
+		if err := db.QueryRow(ctx, `SELECT coalesce(wait_event_type, '') FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&wait); err != nil {
+			t.Fatal(err)
+		}
+		if wait == "Lock" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cancel never waited for a lock")
+		}
+		time.Sleep(5 * time.Millisecond) // polling PostgreSQL for the condition, not a synchronisation sleep
+	}
+	close(release)
+	if err := <-left; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-cancelled; err != nil {
+		t.Fatal(err)
+	}
+	if len(given) != 1 || given[0].OwnerID != next.ID {
+		t.Fatalf("seats given %+v, want owner %d", given, next.ID)
+	}
+	var registered []int64
+	rows, err := db.Query(ctx, `SELECT owner_id FROM training_registrations WHERE training_id = $1 ORDER BY owner_id`, tr.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if registered, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		t.Fatal(err)
+	}
+	var waiting int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM training_waitlist WHERE training_id = $1`, tr.ID).Scan(&waiting); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(registered, []int64{next.ID}) || waiting != 0 {
+		t.Fatalf("registered %v and %d waiting, want only owner %d registered and no one waiting", registered, waiting, next.ID)
+	}
+}
