@@ -87,7 +87,8 @@ func (c *Ctx) closeKeyboardIfLeft() {
 	c.Sess.KeyboardOpen = false
 	for i := range c.res.Replies {
 		r := &c.res.Replies[i]
-		if len(r.Buttons) == 0 && len(r.Keyboard) == 0 && r.EditMessageID == 0 && r.FileID == "" && r.CommandMenu == "" {
+		if len(r.Buttons) == 0 && len(r.Keyboard) == 0 && r.EditMessageID == 0 && r.FileID == "" && r.CommandMenu == "" &&
+			r.Upload == nil && len(r.Media) == 0 {
 			r.RemoveKeyboard = true
 			return
 		}
