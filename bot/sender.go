@@ -256,7 +256,7 @@ func (s *Sender) deliver(ctx context.Context, q store.ClaimedQueue, bulkToken bo
 			out.FailedID, out.FailReason = m.ID, "payload is not valid JSON"
 			return out
 		}
-		if err := s.resolveEditRef(ctx, m.ChatID, &payload); err != nil {
+		if err := s.resolveEditRef(ctx, m.ChatID, &payload, out.Refs); err != nil {
 			log.Warn("sender: reading a named message; will retry", "err", err)
 			out.Next, out.At, out.HeadID, out.Reason = store.QueueRetry, s.now().Add(retryDelay(q.Attempts)), m.ID, "reading a named message"
 			return out

@@ -15,16 +15,28 @@ import (
 // message survives a deleted chat history.
 
 // resolveEditRef points a reply with EditRef at the message sent under that name (EditMessageID),
-// leaving it a new message when there is none.
-func (s *Sender) resolveEditRef(ctx context.Context, chatID int64, p *Payload) error {
+// leaving it a new message when there is none. sent are the names this claim of the chat's queue
+// gave so far (recorded only with its outcome): the latest of them goes before the database, so
+// an edit queued behind its named message edits it even when both go in one claim.
+func (s *Sender) resolveEditRef(ctx context.Context, chatID int64, p *Payload, sent []store.MessageRef) error {
 	if p.Kind != KindReply || p.Reply == nil || p.Reply.EditRef == "" || p.Reply.EditMessageID != 0 {
 		return nil
 	}
-	wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
-	defer cancel()
-	id, ok, err := store.MessageRefID(wctx, s.cfg.Store.DB(), chatID, p.Reply.EditRef)
-	if err != nil || !ok {
-		return err
+	id, ok := 0, false
+	for i := len(sent) - 1; i >= 0; i-- {
+		if sent[i].Ref == p.Reply.EditRef {
+			id, ok = sent[i].MessageID, true
+			break
+		}
+	}
+	if !ok {
+		wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+		defer cancel()
+		var err error
+		id, ok, err = store.MessageRefID(wctx, s.cfg.Store.DB(), chatID, p.Reply.EditRef)
+		if err != nil || !ok {
+			return err
+		}
 	}
 	r := *p.Reply
 	r.EditMessageID = id

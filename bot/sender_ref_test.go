@@ -87,3 +87,45 @@ func TestSenderEditsNamedMessages(t *testing.T) {
 		t.Fatalf("%d queued, %d failed", q, f)
 	}
 }
+
+// A named message and its edit in the same claim (a broadcast's confirmation and its first
+// progress, queued before the sender came by): the edit finds the message sent a moment before,
+// though its id is recorded only with the claim's outcome, and edits it rather than sending a
+// second message. A second edit in the claim edits it too; the name is kept once, for it.
+func TestSenderEditsNamedMessageOfSameClaim(t *testing.T) {
+	r := newSenderRig(t)
+	ctx := context.Background()
+	r.srv.User(7001, "Staff", "id")
+	r.srv.User(7002, "Other", "id")
+	s := r.sender(nil)
+
+	// Another chat's message of that name: never the one edited.
+	r.enqueue(7002, store.PriorityReply, reply(flows.Reply{Text: "Lain", Ref: "bc:1"}))
+	r.flush(s)
+	r.enqueue(7001, store.PriorityReply, reply(flows.Reply{Text: "Pengumuman #1 dikirim", Ref: "bc:1"}))
+	r.enqueue(7001, store.PriorityReply, reply(flows.Reply{Text: "Terkirim 0 / 10", EditRef: "bc:1"}))
+	r.enqueue(7001, store.PriorityReply, reply(flows.Reply{Text: "Terkirim 4 / 10", EditRef: "bc:1"}))
+	r.flush(s)
+
+	sends := r.srv.Calls("sendMessage")
+	if len(sends) != 2 {
+		t.Fatalf("%d sendMessage calls, want 2 (the other chat's and the confirmation): %+v", len(sends), sends)
+	}
+	id, ok, err := store.MessageRefID(ctx, r.db.DB(), 7001, "bc:1")
+	if err != nil || !ok {
+		t.Fatalf("no message kept under bc:1 (%v)", err)
+	}
+	edits := r.srv.Calls("editMessageText")
+	if len(edits) != 2 {
+		t.Fatalf("%d editMessageText calls, want 2: %+v", len(edits), edits)
+	}
+	for i, want := range []string{"Terkirim 0 / 10", "Terkirim 4 / 10"} {
+		e := edits[i]
+		if e.Status != 200 || int(e.Params.Int("message_id")) != id || e.Params.Int("chat_id") != 7001 || e.Params.Get("text") != want {
+			t.Fatalf("edit %d %+v, want %q of message %d in 7001", i, e, want, id)
+		}
+	}
+	if q, f := r.left(); q != 0 || f != 0 {
+		t.Fatalf("%d queued, %d failed", q, f)
+	}
+}
