@@ -26,6 +26,9 @@ func showCard(c *flows.Ctx, app store.Application) error {
 	if c.Authorize(flows.PowerSeePhone, &app) == nil {
 		phone = owner.Phone
 	}
+	if app.OwnerID == 0 { // the owner deleted their data (/hapus_data): the application stays, anonymised
+		owner.Name, biz.Name, phone = c.T("StaffOwnerDeleted"), "–", "–"
+	}
 	docs, err := store.Documents(c, c.DB, app.ID)
 	if err != nil {
 		return err

@@ -124,4 +124,8 @@ func TestInternalNotes(t *testing.T) {
 	if n := notes(); n != 0 {
 		t.Fatalf("%d notes after the owner's /hapus_data, want 0", n)
 	}
+	// The application stays with the office, its card saying whose data went (not an empty name).
+	admin.PressData(fmt.Sprintf("a:card:%d", id), 1)
+	admin.ExpectMsg("StaffOwnerDeleted")
+	admin.ExpectNot("Kopi Bajawa Mantap")
 }
