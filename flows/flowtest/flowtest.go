@@ -138,7 +138,14 @@ func (c *Chat) Do(ev flows.Event) flows.Result {
 				}
 			}
 		}
-		c.Log = append(c.Log, "bot: "+r.Text+ButtonsText(r))
+		line := "bot: " + r.Text + ButtonsText(r)
+		for _, m := range r.Media {
+			line += "\n     [album: " + m.Caption + "]"
+		}
+		if r.Upload != nil {
+			line += "\n     [file: " + r.Upload.Name + "]"
+		}
+		c.Log = append(c.Log, line)
 	}
 	return res
 }
