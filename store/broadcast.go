@@ -31,6 +31,10 @@ type Audience struct {
 	Kabupaten []string `json:"kabupaten,omitempty"`
 }
 
+// ErrEmptyAudience is CreateBroadcast's refusal of a kabupaten audience with no kabupaten: an
+// empty list means "the whole province" to the other kinds, never to this one.
+var ErrEmptyAudience = errors.New("store: a kabupaten audience with no kabupaten chosen")
+
 // Broadcast statuses.
 const (
 	BroadcastQueued    = "queued"    // being fanned out into the outbox
@@ -74,8 +78,9 @@ const audienceSQL = `o.deleted_at IS NULL
 		SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND b.kabupaten IN (SELECT jsonb_array_elements_text($1::jsonb->'kabupaten'))))
 	AND CASE $1::jsonb->>'kind'
 		WHEN 'all' THEN true
-		WHEN 'kabupaten' THEN coalesce($1::jsonb->>'value', '') = ''
-			OR EXISTS (SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND b.kabupaten = $1::jsonb->>'value')
+		WHEN 'kabupaten' THEN CASE WHEN coalesce($1::jsonb->>'value', '') = ''
+			THEN jsonb_array_length(coalesce($1::jsonb->'kabupaten', '[]')) > 0 -- none chosen is nobody, never everyone
+			ELSE EXISTS (SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND b.kabupaten = $1::jsonb->>'value') END
 		WHEN 'path' THEN EXISTS (SELECT 1 FROM applications a WHERE a.owner_id = o.id AND a.path = $1::jsonb->>'value' AND a.status <> 'draft')
 		WHEN 'status' THEN EXISTS (SELECT 1 FROM applications a WHERE a.owner_id = o.id AND a.status = $1::jsonb->>'value')
 		WHEN 'ovop' THEN EXISTS (SELECT 1 FROM businesses b WHERE b.owner_id = o.id AND coalesce(b.ovop_product, '') <> '')
@@ -95,8 +100,12 @@ func AudienceSize(ctx context.Context, db DB, a Audience) (total, unreachable in
 	return total, unreachable, nil
 }
 
-// CreateBroadcast stores b as queued (to be fanned out) and sets its ID and CreatedAt.
+// CreateBroadcast stores b as queued (to be fanned out) and sets its ID and CreatedAt. A
+// kabupaten audience with no kabupaten is refused (ErrEmptyAudience).
 func CreateBroadcast(ctx context.Context, db DB, b *Broadcast) error {
+	if b.Audience.Kind == AudienceKabupaten && b.Audience.Value == "" && len(b.Audience.Kabupaten) == 0 {
+		return fmt.Errorf("store: create broadcast: %w", ErrEmptyAudience)
+	}
 	kab := ""
 	if b.Audience.Kind == AudienceKabupaten {
 		kab = b.Audience.Value

@@ -273,3 +273,44 @@ func TestBroadcastReportOutlivesThePrune(t *testing.T) {
 		t.Fatalf("report after the prune: %+v, want %+v", after, before)
 	}
 }
+
+// A kabupaten audience with no kabupaten chosen reaches nobody: an empty list bounds the other
+// kinds to nothing (the whole province), but here it would make an admin's "none chosen" reach
+// every owner. CreateBroadcast refuses it, and one stored anyway (by hand, or before this
+// guard) fans out to nobody.
+func TestKabupatenAudienceWithoutKabupaten(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	broadcastOwners(t, db)
+	for _, a := range []store.Audience{
+		{Kind: store.AudienceKabupaten, Kabupaten: []string{}},
+		{Kind: store.AudienceKabupaten},
+	} {
+		total, _, err := store.AudienceSize(ctx, db, a)
+		if err != nil || total != 0 {
+			t.Fatalf("%+v reaches %d (%v), want nobody", a, total, err)
+		}
+		b := store.Broadcast{StaffChat: 900, Audience: a, Texts: map[string]string{"id": "Halo"}}
+		if err := store.CreateBroadcast(ctx, db, &b); !errors.Is(err, store.ErrEmptyAudience) {
+			t.Fatalf("CreateBroadcast(%+v) = %v, want ErrEmptyAudience", a, err)
+		}
+	}
+	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM broadcasts`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d broadcasts stored (%v)", n, err)
+	}
+	// One kabupaten as the value (broadcasts made before several could be chosen) still works.
+	if total, _, _ := store.AudienceSize(ctx, db, store.Audience{Kind: store.AudienceKabupaten, Value: "sikka"}); total != 2 {
+		t.Fatalf("the kabupaten of the value reaches %d, want 2", total)
+	}
+
+	var id int64
+	if err := db.QueryRow(ctx, `INSERT INTO broadcasts (staff_chat, text, audience, texts)
+		VALUES (900, 'Halo', '{"kind": "kabupaten", "kabupaten": []}', '{"id": "Halo"}') RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	got, done, err := store.FanOutBroadcast(ctx, db, id, map[string][]byte{"id": []byte(`{}`)}, 10)
+	if err != nil || !done || got != 0 {
+		t.Fatalf("fan-out of a stored empty kabupaten audience: %d recipients, done %v (%v); want nobody", got, done, err)
+	}
+}
