@@ -41,8 +41,21 @@ func CorrectionsLapsed(ctx context.Context, db DB, f QueueFilter, from, to time.
 // DedupeKeys returns the dedupe keys starting with prefix that were ever queued (outbox_keys
 // keeps them after their messages went, until RETAIN_OUTBOX): what a job told before, when one
 // message names several subjects.
+//
+// outbox_keys holds every key for RETAIN_OUTBOX (millions: one per owner per broadcast), so the
+// keys are read as a range of its primary key. starts_with alone cannot use that index under the
+// database's collation (C.UTF-8 is not "C" to the planner) and scanned the whole table. The
+// range is right because C.UTF-8 orders text by code point: every key that starts with prefix
+// lies between prefix and prefix followed by the highest code point, U+10FFFF (a key with that
+// very character right after the prefix aside, which no job writes); starts_with stays as a
+// check on the rows the range finds.
+const dedupeKeysQuery = `
+	SELECT dedupe_key FROM outbox_keys
+	WHERE dedupe_key >= $1 AND dedupe_key < $1 || chr(1114111) AND starts_with(dedupe_key, $1)
+	ORDER BY dedupe_key`
+
 func DedupeKeys(ctx context.Context, db DB, prefix string) ([]string, error) {
-	rows, err := db.Query(ctx, `SELECT dedupe_key FROM outbox_keys WHERE starts_with(dedupe_key, $1) ORDER BY dedupe_key`, prefix)
+	rows, err := db.Query(ctx, dedupeKeysQuery, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("store: dedupe keys %s…: %w", prefix, err)
 	}

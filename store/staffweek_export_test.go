@@ -1,0 +1,4 @@
+package store
+
+// DedupeKeysQuery is DedupeKeys' statement, for the test that reads its plan.
+const DedupeKeysQuery = dedupeKeysQuery
