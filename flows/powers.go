@@ -74,13 +74,18 @@ func (e *Engine) OfficeOf(app store.Application) string {
 // Authorize checks a power of the person of this update (see Engine.Authorize).
 func (c *Ctx) Authorize(p Power, app *store.Application) error { return c.e.Authorize(c.Actor, p, app) }
 
-// Area is the kabupaten a staff member's powers over owners reach: their office's, or nil (the
-// whole province) for an admin.
+// Area is the kabupaten a staff member's powers over owners reach: their office's, nil (the
+// whole province) for an admin, and none — empty, never nil — for staff whose office is not in
+// the rules (renamed or removed, an old row) or anyone else. Only the role makes an admin: never
+// test Area for nil to decide it.
 func (e *Engine) Area(a Actor) []string {
 	if a.Role == RoleAdmin {
 		return nil
 	}
-	o, _ := e.rules.Office(a.Office())
+	o, ok := e.rules.Office(a.Office())
+	if !ok || a.Role != RoleStaff || o.Kabupaten == nil {
+		return []string{}
+	}
 	return o.Kabupaten
 }
 

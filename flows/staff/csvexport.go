@@ -57,22 +57,20 @@ func mayExportPersonal(c *flows.Ctx) bool { return c.Authorize(flows.PowerSeePho
 // exportScope is the part of an export the person may take: everything for an admin, their
 // office's share for staff. ok is false for staff whose office is unknown (never everything).
 func exportScope(c *flows.Ctx, kind string) (store.ExportScope, bool) {
-	if c.Actor.Role == flows.RoleAdmin {
-		return store.ExportScope{}, true
-	}
-	rules := c.Engine().Rules()
-	o, ok := rules.Office(c.Actor.Office())
-	if !ok {
+	f, ok := actorShare(c)
+	switch {
+	case !ok:
 		return store.ExportScope{}, false
+	case c.Actor.Role == flows.RoleAdmin:
+		return store.ExportScope{}, true
 	}
 	switch kind {
 	case "applications":
-		f := OfficeShare(rules, o.Code)
-		return store.ExportScope{Paths: nonNil(f.Paths), Kabupaten: nonNil(f.Kabupaten)}, true
+		return store.ExportScope{Paths: f.Paths, Kabupaten: f.Kabupaten}, true
 	case "trainings":
-		return store.ExportScope{Office: o.Code}, true
+		return store.ExportScope{Office: c.Actor.Office()}, true
 	}
-	return store.ExportScope{Kabupaten: nonNil(o.Kabupaten)}, true
+	return store.ExportScope{Kabupaten: f.Kabupaten}, true
 }
 
 // nonNil keeps an empty list a bound: nil would mean "no bound" to the store.

@@ -32,10 +32,11 @@ func parseQueueView(arg string) queueView {
 	return queueView{Page: max(page, 0), Status: parts[1], Path: parts[2], Kab1: parts[3]}
 }
 
-// officeFilter is the share of applications the person's office handles (nil slices: an admin,
-// every office).
+// officeFilter is the share of applications the person may see (Share: everything for an admin,
+// nothing for staff of an unknown office).
 func officeFilter(c *flows.Ctx) store.QueueFilter {
-	return OfficeShare(c.Engine().Rules(), c.Actor.Office())
+	f, _ := actorShare(c)
+	return f
 }
 
 // showQueue shows the office's open applications, oldest first, a page at a time, with the

@@ -100,6 +100,9 @@ func officeName(c *flows.Ctx, code string) string {
 	if o, ok := c.Engine().Rules().Office(code); ok {
 		return o.Name
 	}
+	if code != "" { // an office no longer in the rules: its code, never "all offices"
+		return code
+	}
 	return c.T("StaffAllOffices")
 }
 
