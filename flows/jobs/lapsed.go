@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"umkmbot/flows"
-	"umkmbot/flows/staff"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
@@ -30,11 +29,12 @@ const lapsedLock int64 = 0x756d6b6d666978
 const lapsedKeyPrefix = "fixlapsed:staff:"
 
 // CorrectionsLapsed tells each active staff member and admin which applications of their office
-// (staff.OfficeShare) had corrections due that passed unanswered: one message per person per
+// (staff.Share) had corrections due that passed unanswered: one message per person per
 // run naming every such application not told to them yet (number, business, kabupaten, days
-// late), with a button to each card. An application is named to a person once: the message's
-// key lists the applications it names (fixlapsed:staff:<staff>:<id>,<id>…), and a run reads
-// those keys back before deciding.
+// late), with a button to each card. A lapse is named to a person once: the message's key lists
+// the applications it names with their due dates (fixlapsed:staff:<staff>:<id>@<due>,… the due
+// date in Unix seconds), and a run reads those keys back before deciding: an application whose
+// corrections are asked again with a new due date that passes too is a new lapse, named again.
 func (j *Jobs) CorrectionsLapsed(ctx context.Context, db store.DB, now time.Time) ([]Message, error) {
 	if j.cfg.Rules == nil {
 		return nil, fmt.Errorf("corrections lapsed: jobs.Config.Rules is not set")
@@ -47,11 +47,11 @@ func (j *Jobs) CorrectionsLapsed(ctx context.Context, db store.DB, now time.Time
 	if err != nil {
 		return nil, fmt.Errorf("corrections lapsed: %w", err)
 	}
-	told := map[string]bool{} // "<staff>:<application>"
+	told := map[string]bool{} // "<staff>:<application>@<due>"
 	for _, k := range keys {
-		staffID, ids, _ := strings.Cut(strings.TrimPrefix(k, lapsedKeyPrefix), ":")
-		for id := range strings.SplitSeq(ids, ",") {
-			told[staffID+":"+id] = true
+		staffID, lapses, _ := strings.Cut(strings.TrimPrefix(k, lapsedKeyPrefix), ":")
+		for lapse := range strings.SplitSeq(lapses, ",") {
+			told[staffID+":"+lapse] = true
 		}
 	}
 	recipients, err := store.DigestRecipients(ctx, db)
@@ -60,30 +60,40 @@ func (j *Jobs) CorrectionsLapsed(ctx context.Context, db store.DB, now time.Time
 	}
 	var msgs []Message
 	for _, r := range recipients {
-		lapsed, err := store.CorrectionsLapsed(ctx, db, staff.OfficeShare(j.cfg.Rules, r.Unit), now.Add(-lapsedUseful), now)
+		share, ok := j.recipientShare(r)
+		if !ok {
+			continue // staff of an office no longer in the rules: nothing is theirs
+		}
+		lapsed, err := store.CorrectionsLapsed(ctx, db, share, now.Add(-lapsedUseful), now)
 		if err != nil {
 			return nil, fmt.Errorf("corrections lapsed: %w", err)
 		}
 		sid := strconv.FormatInt(r.StaffID, 10)
-		lapsed = slices.DeleteFunc(lapsed, func(a store.LapsedCorrection) bool { return told[sid+":"+strconv.FormatInt(a.ID, 10)] })
+		lapsed = slices.DeleteFunc(lapsed, func(a store.LapsedCorrection) bool { return told[sid+":"+lapseKey(a)] })
 		if len(lapsed) == 0 {
 			continue
 		}
 		lapsed = lapsed[:min(len(lapsed), lapsedPerMessage)]
 		l := j.localizer(r.Lang)
-		ids := make([]string, len(lapsed))
+		lapses := make([]string, len(lapsed))
 		var buttons [][]flows.Button
 		for i, a := range lapsed {
-			ids[i] = strconv.FormatInt(a.ID, 10)
-			buttons = append(buttons, []flows.Button{{Label: l.T("StaffLapsedCardButton", map[string]any{"Number": a.Number}), Data: "a:card:" + ids[i]}})
+			lapses[i] = lapseKey(a)
+			buttons = append(buttons, []flows.Button{{Label: l.T("StaffLapsedCardButton", map[string]any{"Number": a.Number}),
+				Data: "a:card:" + strconv.FormatInt(a.ID, 10)}})
 		}
 		msgs = append(msgs, Message{
 			ChatID: r.ChatID,
-			Key:    lapsedKeyPrefix + sid + ":" + strings.Join(ids, ","),
+			Key:    lapsedKeyPrefix + sid + ":" + strings.Join(lapses, ","),
 			Reply:  flows.Reply{Text: l.T("StaffLapsedNotice", map[string]any{"List": j.lapsedList(l, lapsed, now)}), Buttons: buttons},
 		})
 	}
 	return msgs, nil
+}
+
+// lapseKey names a lapse in the keys: the application and its due date, <id>@<Unix seconds>.
+func lapseKey(a store.LapsedCorrection) string {
+	return strconv.FormatInt(a.ID, 10) + "@" + strconv.FormatInt(a.DueAt.Unix(), 10)
 }
 
 // lapsedList is one line per lapsed application: number, business, kabupaten, days late.

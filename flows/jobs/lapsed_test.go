@@ -69,10 +69,11 @@ func TestCorrectionsLapsed(t *testing.T) {
 			down, up := at(2026, 12, 3, 20, 0), at(2026, 12, 5, 10, 0)
 			h.every(time.Hour, at(2026, 12, 2, 12, 0), at(2026, 12, 13, 0, 0), down, up)
 
-			ids := func(ids ...int64) string {
+			due := map[int64]time.Time{a: endNov, b: endNov, g: at(2026, 12, 1, 23, 59), d: at(2026, 12, 3, 23, 59), e: at(2026, 12, 4, 23, 59)}
+			ids := func(ids ...int64) string { // the lapses a key names: <id>@<due>,…
 				s := ""
 				for _, id := range ids {
-					s += fmt.Sprintf(",%d", id)
+					s += fmt.Sprintf(",%d@%d", id, due[id].Unix())
 				}
 				return ":" + s[1:]
 			}
@@ -95,8 +96,9 @@ func TestCorrectionsLapsed(t *testing.T) {
 func TestCorrectionsLapsedRunsTakeTurns(t *testing.T) {
 	h := newHarness(t, 1, lapsedJob)
 	h.staff(9301, "dinkes_ngada", "staff")
-	a := h.lapsedApp("NTT-LLLL-0001", "spp_irt", "Kopi Sikka Jaya", at(2026, 11, 30, 23, 59))
-	g := h.lapsedApp("NTT-LLLL-0007", "spp_irt", "Garam Lamakera", at(2026, 12, 1, 23, 59))
+	dueA, dueG := at(2026, 11, 30, 23, 59), at(2026, 12, 1, 23, 59)
+	a := h.lapsedApp("NTT-LLLL-0001", "spp_irt", "Kopi Sikka Jaya", dueA)
+	g := h.lapsedApp("NTT-LLLL-0007", "spp_irt", "Garam Lamakera", dueG)
 	decide := func(tx pgx.Tx, now time.Time) []jobs.Message {
 		msgs, err := h.jobs.CorrectionsLapsed(h.ctx, tx, now)
 		if err != nil {
@@ -117,7 +119,7 @@ func TestCorrectionsLapsedRunsTakeTurns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Rollback(h.ctx)
-	if msgs := decide(first, at(2026, 12, 1, 8, 0)); len(msgs) != 1 || !strings.HasSuffix(msgs[0].Key, fmt.Sprintf(":%d", a)) {
+	if msgs := decide(first, at(2026, 12, 1, 8, 0)); len(msgs) != 1 || !strings.HasSuffix(msgs[0].Key, fmt.Sprintf(":%d@%d", a, dueA.Unix())) {
 		t.Fatalf("first run: %+v", msgs)
 	}
 	second := make(chan []jobs.Message, 1)
@@ -145,7 +147,30 @@ func TestCorrectionsLapsedRunsTakeTurns(t *testing.T) {
 	if err := first.Commit(h.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if msgs := <-second; len(msgs) != 1 || !strings.HasSuffix(msgs[0].Key, fmt.Sprintf(":%d", g)) {
+	if msgs := <-second; len(msgs) != 1 || !strings.HasSuffix(msgs[0].Key, fmt.Sprintf(":%d@%d", g, dueG.Unix())) {
 		t.Errorf("second run: %+v, want only the new lapse", msgs)
+	}
+}
+
+// An application whose corrections lapse, are answered, are asked again with a new due date and
+// lapse again is named a second time (its key names it with each due date): hourly, from the
+// first lapse to a week after the second, with one and two schedulers.
+func TestCorrectionsLapsedTwice(t *testing.T) {
+	for _, schedulers := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d schedulers", schedulers), func(t *testing.T) {
+			h := newHarness(t, schedulers, lapsedJob)
+			h.staff(9301, "dinkes_ngada", "staff")
+			first, second := at(2026, 11, 30, 23, 59), at(2026, 12, 10, 23, 59)
+			a := h.lapsedApp("NTT-LLLL-0001", "spp_irt", "Kopi Sikka Jaya", first)
+			h.every(time.Hour, at(2026, 11, 30, 0, 0), at(2026, 12, 2, 12, 0))
+			h.changeStatus(a, "needs_fix", "submitted", at(2026, 12, 2, 12, 0), nil) // answered late
+			h.every(time.Hour, at(2026, 12, 2, 12, 0), at(2026, 12, 3, 10, 0))
+			h.changeStatus(a, "submitted", "needs_fix", at(2026, 12, 3, 10, 0), &second) // asked again
+			h.every(time.Hour, at(2026, 12, 3, 10, 0), at(2026, 12, 18, 0, 0))
+			h.expect(
+				want{chat: 9301, keyEnd: fmt.Sprintf(":%d@%d", a, first.Unix()), at: at(2026, 12, 1, 0, 0), contains: "lewat 1 hari"},
+				want{chat: 9301, keyEnd: fmt.Sprintf(":%d@%d", a, second.Unix()), at: at(2026, 12, 11, 0, 0), contains: "NTT-LLLL-0001 — Kopi Sikka Jaya, Ngada: lewat 1 hari"},
+			)
+		})
 	}
 }
