@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"umkmbot/flows"
+	"umkmbot/flows/staff"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
@@ -29,7 +30,7 @@ const lapsedLock int64 = 0x756d6b6d666978
 const lapsedKeyPrefix = "fixlapsed:staff:"
 
 // CorrectionsLapsed tells each active staff member and admin which applications of their office
-// (staff.Share) had corrections due that passed unanswered: one message per person per
+// (staff.OfficeShare) had corrections due that passed unanswered: one message per person per
 // run naming every such application not told to them yet (number, business, kabupaten, days
 // late), with a button to each card. A lapse is named to a person once: the message's key lists
 // the applications it names with their due dates (fixlapsed:staff:<staff>:<id>@<due>,… the due
@@ -60,11 +61,7 @@ func (j *Jobs) CorrectionsLapsed(ctx context.Context, db store.DB, now time.Time
 	}
 	var msgs []Message
 	for _, r := range recipients {
-		share, ok := j.recipientShare(r)
-		if !ok {
-			continue // staff of an office no longer in the rules: nothing is theirs
-		}
-		lapsed, err := store.CorrectionsLapsed(ctx, db, share, now.Add(-lapsedUseful), now)
+		lapsed, err := store.CorrectionsLapsed(ctx, db, staff.OfficeShare(j.cfg.Rules, r.Unit), now.Add(-lapsedUseful), now)
 		if err != nil {
 			return nil, fmt.Errorf("corrections lapsed: %w", err)
 		}
