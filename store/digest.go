@@ -10,19 +10,21 @@ import (
 )
 
 // DigestRecipient is an active staff member or admin as the weekly digest needs them: where to
-// write, in which language, and their office (Unit; "" for an admin of every office).
+// write, in which language, their office (Unit; "" for an admin of every office) and their role
+// ("staff", "viewer" or "admin": only the role makes an admin, never a missing office).
 type DigestRecipient struct {
 	StaffID int64
 	ChatID  int64
 	Lang    string
 	Unit    string
+	Role    string
 }
 
 // DigestRecipients returns every active staff member and admin, by id. Their chat is their
 // private chat with the bot (their owners row, else their Telegram id).
 func DigestRecipients(ctx context.Context, db DB) ([]DigestRecipient, error) {
 	rows, err := db.Query(ctx, `
-		SELECT s.id, coalesce(o.chat_id, s.telegram_user_id), coalesce(o.lang, 'id'), coalesce(s.unit, '')
+		SELECT s.id, coalesce(o.chat_id, s.telegram_user_id), coalesce(o.lang, 'id'), coalesce(s.unit, ''), s.role
 		FROM staff s LEFT JOIN owners o ON o.telegram_user_id = s.telegram_user_id
 		WHERE s.active ORDER BY s.id`)
 	if err != nil {

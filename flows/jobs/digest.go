@@ -40,7 +40,10 @@ func (j *Jobs) StaffDigest(ctx context.Context, db store.DB, now time.Time) ([]M
 	var msgs []Message
 	weekStart, weekEnd := dayAt(now, -sinceMonday, 0, j.cfg.Location), dayAt(now, 7-sinceMonday, 0, j.cfg.Location)
 	for _, r := range recipients {
-		share := staff.OfficeShare(j.cfg.Rules, r.Unit)
+		share, ok := j.recipientShare(r)
+		if !ok {
+			continue
+		}
 		d, err := store.WeekDigest(ctx, db, share, weekFrom, now, now.Add(-staff.ServiceTarget))
 		if err != nil {
 			return nil, fmt.Errorf("staff digest: %w", err)
@@ -55,7 +58,7 @@ func (j *Jobs) StaffDigest(ctx context.Context, db store.DB, now time.Time) ([]M
 		}
 		l := j.localizer(r.Lang)
 		office := l.T("ReminderDigestAllOffices")
-		if o, ok := j.cfg.Rules.Office(r.Unit); ok {
+		if o, ok := j.cfg.Rules.Office(r.Unit); ok && r.Role != "admin" {
 			office = o.Name
 		}
 		text := l.T("ReminderDigest", map[string]any{"Office": office, "New": d.New, "Waiting": d.Waiting, "Lapsed": d.Lapsed,
@@ -77,6 +80,13 @@ func (j *Jobs) StaffDigest(ctx context.Context, db store.DB, now time.Time) ([]M
 		})
 	}
 	return msgs, nil
+}
+
+// recipientShare is the part of the applications a digest's or a notice's recipient may see
+// (staff.Share, by role: an admin everything, a staff member their office's share); ok is false
+// for staff whose office is not in the rules, who are skipped.
+func (j *Jobs) recipientShare(r store.DigestRecipient) (store.QueueFilter, bool) {
+	return staff.Share(j.cfg.Rules, r.Role == "admin", r.Unit)
 }
 
 // digestListed caps the lapsed corrections a digest lists; the rest are counted.

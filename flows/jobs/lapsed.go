@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"umkmbot/flows"
-	"umkmbot/flows/staff"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
@@ -30,7 +29,7 @@ const lapsedLock int64 = 0x756d6b6d666978
 const lapsedKeyPrefix = "fixlapsed:staff:"
 
 // CorrectionsLapsed tells each active staff member and admin which applications of their office
-// (staff.OfficeShare) had corrections due that passed unanswered: one message per person per
+// (staff.Share) had corrections due that passed unanswered: one message per person per
 // run naming every such application not told to them yet (number, business, kabupaten, days
 // late), with a button to each card. A lapse is named to a person once: the message's key lists
 // the applications it names with their due dates (fixlapsed:staff:<staff>:<id>@<due>,… the due
@@ -61,7 +60,8 @@ func (j *Jobs) CorrectionsLapsed(ctx context.Context, db store.DB, now time.Time
 	}
 	var msgs []Message
 	for _, r := range recipients {
-		lapsed, err := store.CorrectionsLapsed(ctx, db, staff.OfficeShare(j.cfg.Rules, r.Unit), now.Add(-lapsedUseful), now)
+		share, _ := j.recipientShare(r) // staff of an office no longer in the rules: nothing
+		lapsed, err := store.CorrectionsLapsed(ctx, db, share, now.Add(-lapsedUseful), now)
 		if err != nil {
 			return nil, fmt.Errorf("corrections lapsed: %w", err)
 		}
