@@ -84,7 +84,7 @@ func TestTakeStaffNotices(t *testing.T) {
 }
 
 // Several transactions taking at once each get what the others did not: every notice is taken
-// exactly once.
+// exactly once (DELETE … RETURNING alone would give that).
 func TestTakeStaffNoticesConcurrently(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
@@ -128,6 +128,57 @@ func TestTakeStaffNoticesConcurrently(t *testing.T) {
 		if n != 1 {
 			t.Errorf("notice %d taken %d times", id, n)
 		}
+	}
+}
+
+// What SKIP LOCKED adds: while one transaction holds the notices it took (not yet committed), a
+// second taker does not wait for it — it returns at once, without those notices, and takes the
+// ones nobody holds. Waiting would end in the second's lock_timeout, an error; the timeout is
+// only there to end a broken run, a right one never waits at all.
+func TestTakeStaffNoticesSkipsHeldRows(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	db := s.DB()
+	app, yuli := notesFixture(t, db)
+	other := newStaff(t, db, 9002, "Markus", "dinkes_ngada")
+	if _, err := store.HoldStaffNotices(ctx, db, []store.PendingStaffNotice{
+		hold(app, yuli, "submitted", t0), hold(app, yuli, "docs", t0.Add(time.Second))}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback(ctx)
+	held, err := store.TakeStaffNotices(ctx, first, t0.Add(time.Hour))
+	if err != nil || len(held) != 2 {
+		t.Fatalf("first take: %+v (%v), want Yuliana's two", held, err)
+	}
+	// Held after the first took its rows: free for the second.
+	if _, err := store.HoldStaffNotices(ctx, db, []store.PendingStaffNotice{hold(app, other, "submitted", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '5s'`); err != nil {
+			return err
+		}
+		got, err := store.TakeStaffNotices(ctx, tx, t0.Add(time.Hour))
+		if err != nil {
+			return err
+		}
+		if len(got) != 1 || got[0].ChatID != 9002 {
+			t.Errorf("second take while the first holds its rows: %+v, want Markus's one only", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("the second taker waited for the first's rows: %v", err)
+	}
+	if err := first.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.TakeStaffNotices(ctx, db, t0.Add(time.Hour)); err != nil || len(got) != 0 {
+		t.Fatalf("left after both: %+v (%v), want none", got, err)
 	}
 }
 
