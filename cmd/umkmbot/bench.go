@@ -67,7 +67,7 @@ func runBench(ctx context.Context, env *runEnv, args []string) error {
 	fs.IntVar(&o.owners, "owners", 200, "simulated owners, all starting at once")
 	fs.IntVar(&o.updates, "updates", 0, "updates each owner sends; 0 = the whole conversation once (34); more repeats a menu, a wrong input and a status check")
 	fs.DurationVar(&o.duration, "duration", 5*time.Minute, "stop the run after this long even if owners are not done")
-	think := fs.Duration("think", 0, "pause of an owner before each answer (3s with -broadcast)")
+	think := fs.Duration("think", 0, "mean pause of an owner before each answer, 0.5 to 1.5 times it, the first within one (3s with -broadcast)")
 	fs.DurationVar(&o.stepTimeout, "step-timeout", time.Minute, "an owner whose reply takes longer gives up (counted as failed)")
 	fs.IntVar(&o.broadcast, "broadcast", 0, "queue a broadcast of this many messages to other chats when the owners start; the fake then enforces Telegram's limits")
 	sendRate := fs.Float64("send-rate", 1000, "the bot's SEND_RATE, messages/s (25 with -broadcast)")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strings"
@@ -30,9 +31,10 @@ type benchOwner struct {
 
 	// Written by the owner's own goroutine, read after it ended.
 	samples []benchSample
-	number  string // the application number the registration got
-	err     error  // why the owner gave up
-	cut     bool   // stopped by -duration
+	rng     *rand.Rand // think times
+	number  string     // the application number the registration got
+	err     error      // why the owner gave up
+	cut     bool       // stopped by -duration
 }
 
 // seenCall is a call of the bot to an owner's chat, as the fake answered it.
@@ -222,6 +224,22 @@ func inlineLabels(markup string) []string {
 
 // play runs the owner's conversation (and the tail, for -updates beyond it) until done, an
 // unanswered update (o.err) or the end of ctx (o.cut).
+// thinkTime is the owner's pause before their n-th update: people do not answer in step, so the
+// first comes at a random moment within one think time and each later one after 0.5 to 1.5 think
+// times (seeded by the owner's index, so a run is repeatable). Owners all answering in the same
+// instant made waves of replies that Telegram's overall 30/s spread over seconds: the benchmark's
+// figure, not the bot's.
+func (o *benchOwner) thinkTime(n int) time.Duration {
+	if o.rng == nil {
+		o.rng = rand.New(rand.NewPCG(uint64(o.index), 0x756d6b6d))
+	}
+	t := o.r.opts.think
+	if n == 0 {
+		return time.Duration(o.rng.Int64N(int64(t)))
+	}
+	return t/2 + time.Duration(o.rng.Int64N(int64(t)))
+}
+
 func (o *benchOwner) play(ctx context.Context, start <-chan struct{}) {
 	<-start
 	script, tail := o.conversation(), o.tail()
@@ -239,12 +257,12 @@ func (o *benchOwner) play(ctx context.Context, start <-chan struct{}) {
 		if i >= len(script) {
 			st = tail[(i-len(script))%len(tail)]
 		}
-		if o.r.opts.think > 0 && n > 0 {
+		if o.r.opts.think > 0 {
 			select {
 			case <-ctx.Done():
 				o.cut = true
 				return
-			case <-time.After(o.r.opts.think):
+			case <-time.After(o.thinkTime(n)):
 			}
 		}
 		last, err := o.step(ctx, st, question)
