@@ -62,6 +62,9 @@ type Broadcast struct {
 	SendAt *time.Time
 	// Expected is the audience's size at the confirmation.
 	Expected int
+	// Office is the sending office's code; "" for an admin's broadcast. Only its staff and
+	// admins may cancel it.
+	Office string
 }
 
 // BroadcastDedupeKey is the outbox dedupe key of the broadcast's message to one owner.
@@ -114,10 +117,11 @@ func CreateBroadcast(ctx context.Context, db DB, b *Broadcast) error {
 		}
 	}
 	err := db.QueryRow(ctx, `
-		INSERT INTO broadcasts (created_by, staff_chat, text, kabupaten, audience, texts, status, file_id, file_photo, send_at, expected)
-		VALUES (nullif($1::bigint, 0), $2, $3, nullif($4, ''), $5, $6, 'queued', nullif($7, ''), $8, $9, $10)
+		INSERT INTO broadcasts (created_by, staff_chat, text, kabupaten, audience, texts, status, file_id, file_photo, send_at, expected, office)
+		VALUES (nullif($1::bigint, 0), $2, $3, nullif($4, ''), $5, $6, 'queued', nullif($7, ''), $8, $9, $10, nullif($11, ''))
 		RETURNING id, created_at`,
-		b.CreatedBy, b.StaffChat, b.Texts["id"], kab, b.Audience, b.Texts, b.FileID, b.FilePhoto, b.SendAt, b.Expected).Scan(&b.ID, &b.CreatedAt)
+		b.CreatedBy, b.StaffChat, b.Texts["id"], kab, b.Audience, b.Texts, b.FileID, b.FilePhoto, b.SendAt, b.Expected, b.Office).
+		Scan(&b.ID, &b.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: create broadcast: %w", err)
 	}
@@ -126,12 +130,12 @@ func CreateBroadcast(ctx context.Context, db DB, b *Broadcast) error {
 }
 
 const broadcastColumns = `id, coalesce(created_by, 0), staff_chat, audience, texts, status, fanned_to, queued, created_at, finished_at,
-	coalesce(file_id, ''), file_photo, send_at, expected`
+	coalesce(file_id, ''), file_photo, send_at, expected, coalesce(office, '')`
 
 func scanBroadcast(row pgx.Row) (Broadcast, error) {
 	var b Broadcast
 	err := row.Scan(&b.ID, &b.CreatedBy, &b.StaffChat, &b.Audience, &b.Texts, &b.Status, &b.FannedTo, &b.Queued,
-		&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected)
+		&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected, &b.Office)
 	return b, err
 }
 
@@ -390,7 +394,7 @@ func BroadcastHistory(ctx context.Context, db DB, area []string, offset, limit i
 		var e BroadcastEntry
 		b := &e.Broadcast
 		err := r.Scan(&b.ID, &b.CreatedBy, &b.StaffChat, &b.Audience, &b.Texts, &b.Status, &b.FannedTo, &b.Queued,
-			&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected, &e.By)
+			&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected, &b.Office, &e.By)
 		return e, err
 	})
 	if err != nil {

@@ -208,7 +208,7 @@ func startBroadcast(c *flows.Ctx, a store.Audience) error {
 		return err
 	}
 	b := store.Broadcast{CreatedBy: c.Actor.Staff.ID, StaffChat: c.Ev.ChatID, Audience: a, Texts: broadcastTexts(c, c.Get("text")),
-		SendAt: at, Expected: total}
+		SendAt: at, Expected: total, Office: c.Actor.Office()}
 	if f, ok := flows.DecodeFile(c.Get("file")); ok {
 		b.FileID, b.FilePhoto = f.ID, f.Photo
 	}
@@ -241,9 +241,9 @@ func BroadcastButtons(l *locales.Localizer, id int64, open bool) [][]flows.Butto
 	return [][]flows.Button{row}
 }
 
-// withBroadcast loads the broadcast of a button and runs do when it is within the person's area
-// (staff of another office read it as none).
-func withBroadcast(c *flows.Ctx, arg string, do func(b store.Broadcast) error) error {
+// withBroadcast loads the broadcast of a button and runs do when the person may read it (cancel:
+// cancel it); see authorizeBroadcast.
+func withBroadcast(c *flows.Ctx, arg string, cancel bool, do func(b store.Broadcast) error) error {
 	id, _ := strconv.ParseInt(arg, 10, 64)
 	b, err := store.BroadcastByID(c, c.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -252,17 +252,40 @@ func withBroadcast(c *flows.Ctx, arg string, do func(b store.Broadcast) error) e
 	if err != nil {
 		return err
 	}
-	return unlessRefused(c, c.AuthorizeArea(flows.PowerBroadcast, areaOf(b.Audience)), func() error { return do(b) })
+	return unlessRefused(c, authorizeBroadcast(c, b, cancel), func() error { return do(b) })
 }
 
-// showBroadcastReport answers "Laporan": how the broadcast went so far.
+// authorizeBroadcast says whether the person may read the broadcast's report (cancel false) or
+// cancel it (true). Admins and the staff of the sending office may do both. Other staff whose
+// area holds the broadcast's (Dinkes Ngada, of a BBPOM Kupang broadcast to Ngada) read its
+// report, as /umumkan_riwayat lists it to them with the same counts, but may not cancel it
+// (forbidden); staff outside read it as none. Viewers and owners may do neither.
+func authorizeBroadcast(c *flows.Ctx, b store.Broadcast, cancel bool) error {
+	if err := c.Authorize(flows.PowerBroadcast, nil); err != nil {
+		return err
+	}
+	if c.Actor.Role == flows.RoleAdmin || b.Office != "" && b.Office == c.Actor.Office() {
+		return nil
+	}
+	if err := c.AuthorizeArea(flows.PowerBroadcast, areaOf(b.Audience)); err != nil {
+		return err
+	}
+	if cancel {
+		return fmt.Errorf("%w: broadcast %d is %q's, not %q's", flows.ErrForbidden, b.ID, b.Office, c.Actor.Office())
+	}
+	return nil
+}
+
+// showBroadcastReport answers "Laporan": how the broadcast went so far, with its cancel while it
+// is open to those who may cancel it.
 func showBroadcastReport(c *flows.Ctx, arg string) error {
-	return withBroadcast(c, arg, func(b store.Broadcast) error {
+	return withBroadcast(c, arg, false, func(b store.Broadcast) error {
 		r, err := store.BroadcastReportOf(c, c.DB, b.ID)
 		if err != nil {
 			return err
 		}
-		c.Reply(flows.Reply{Text: BroadcastReportText(c.L, b.ID, r), Buttons: BroadcastButtons(c.L, b.ID, isOpen(r.Status))})
+		open := isOpen(r.Status) && authorizeBroadcast(c, b, true) == nil
+		c.Reply(flows.Reply{Text: BroadcastReportText(c.L, b.ID, r), Buttons: BroadcastButtons(c.L, b.ID, open)})
 		return nil
 	})
 }
@@ -292,9 +315,10 @@ func BroadcastProgressText(l *locales.Localizer, b store.Broadcast, r store.Broa
 }
 
 // cancelBroadcast answers "Batalkan": what is not sent yet never will be (before its send time,
-// nothing is). The progress message becomes the report.
+// nothing is). The progress message becomes the report. Only admins and the sending office's
+// staff cancel.
 func cancelBroadcast(c *flows.Ctx, arg string) error {
-	return withBroadcast(c, arg, func(b store.Broadcast) error {
+	return withBroadcast(c, arg, true, func(b store.Broadcast) error {
 		dropped, err := store.CancelBroadcast(c, c.DB, b.ID, c.Now)
 		if errors.Is(err, store.ErrNotFound) {
 			c.Toast(c.T("BroadcastAlreadyOver"))

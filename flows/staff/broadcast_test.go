@@ -477,13 +477,19 @@ func TestBroadcastHistory(t *testing.T) {
 
 // Who may announce: an owner has no /umumkan nor its history, a viewer is refused both, staff
 // of another office are never offered a kabupaten not theirs and cannot type one in, and cannot
-// see or cancel another office's broadcast.
+// see or cancel another office's broadcast outside their area. Within their area (Dinkes Ngada,
+// of a BBPOM Kupang broadcast to Ngada) they read its report, as the history shows it to them,
+// but only the sending office and admins cancel it, whatever button data is forged.
 func TestBroadcastAuthorization(t *testing.T) {
 	h := flowtest.New(t)
 	seedOwners(t, h)
+	h.AddStaff(9000, "", "admin")
 	h.AddStaff(9001, "bbpom_kupang", "staff")
+	h.AddStaff(9002, "bbpom_kupang", "staff")
 	h.AddStaff(9003, "loka_ende", "staff")
 	h.AddStaff(9004, "bbpom_kupang", "viewer")
+	h.AddStaff(9005, "dinkes_ngada", "staff")
+	h.AddStaff(9006, "", "staff") // a row without an office: its "" is not an admin's broadcast's
 	none := func(who string) {
 		t.Helper()
 		var n int
@@ -535,9 +541,67 @@ func TestBroadcastAuthorization(t *testing.T) {
 	}
 	viewer.PressData("a:bcx:1", 1)
 	viewer.ExpectMsg("StaffForbidden")
-	var status string
-	h.Query(&status, `SELECT status FROM broadcasts WHERE id = 1`)
-	if status != "queued" {
-		t.Fatalf("another office or a viewer changed the broadcast: %s", status)
+	statusOf := func(id int) string {
+		t.Helper()
+		var status string
+		h.Query(&status, `SELECT status FROM broadcasts WHERE id = $1`, id)
+		return status
+	}
+	if st := statusOf(1); st != "queued" {
+		t.Fatalf("another office or a viewer changed the broadcast: %s", st)
+	}
+
+	// Dinkes Ngada: Ngada is its area, the broadcast is not its office's.
+	dinkes := h.Chat(9005, "id")
+	dinkes.PressData("a:bcx:1", 1)
+	dinkes.ExpectMsg("StaffForbidden")
+	if st := statusOf(1); st != "queued" {
+		t.Fatalf("Dinkes Ngada cancelled BBPOM Kupang's broadcast: %s", st)
+	}
+	dinkes.PressData("a:bcr:1", 1)
+	dinkes.Expect("Pengumuman #1", h.T("id", "BroadcastStatus_queued"))
+	if dinkes.HasButton(h.T("id", "BroadcastCancelButton")) {
+		t.Fatalf("Dinkes Ngada is offered the cancel of BBPOM Kupang's broadcast:\n%s", dinkes.Transcript())
+	}
+	var audited int
+	h.Query(&audited, `SELECT count(*) FROM audit_log WHERE action = 'broadcast.cancel'`)
+	if audited != 0 {
+		t.Fatal("a refused cancel is in the audit log")
+	}
+
+	// An admin's broadcast to Ngada: BBPOM Kupang reads it, cannot cancel it.
+	admin := h.Chat(9000, "id")
+	compose(admin, "Pengumuman provinsi untuk Ngada.", "BroadcastAudience_kabupaten", "Ngada", "BroadcastKabupatenDone")
+	admin.PressMsg("BroadcastSendButton")
+	s.PressData("a:bcr:2", 1)
+	s.Expect("Pengumuman #2")
+	if s.HasButton(h.T("id", "BroadcastCancelButton")) {
+		t.Fatalf("an office is offered the cancel of an admin's broadcast:\n%s", s.Transcript())
+	}
+	s.PressData("a:bcx:2", 1)
+	s.ExpectMsg("StaffForbidden")
+	nowhere := h.Chat(9006, "id")
+	for _, data := range []string{"a:bcx:2", "a:bcr:2"} {
+		nowhere.PressData(data, 1)
+		nowhere.ExpectMsg("StaffForbidden")
+		nowhere.ExpectNot("Pengumuman #2")
+	}
+	if st := statusOf(2); st != "queued" {
+		t.Fatalf("an office cancelled an admin's broadcast: %s", st)
+	}
+
+	// The sending office: another of its staff members reads and cancels it; an admin cancels
+	// any broadcast.
+	kupang := h.Chat(9002, "id")
+	kupang.PressData("a:bcr:1", 1)
+	if !kupang.HasButton(h.T("id", "BroadcastCancelButton")) {
+		t.Fatalf("the sending office is not offered the cancel:\n%s", kupang.Transcript())
+	}
+	kupang.PressData("a:bcx:1", 1)
+	kupang.Expect(h.T("id", "BroadcastStatus_cancelled"))
+	admin.PressData("a:bcx:2", 1)
+	admin.Expect(h.T("id", "BroadcastStatus_cancelled"))
+	if a, b := statusOf(1), statusOf(2); a != "cancelled" || b != "cancelled" {
+		t.Fatalf("after the sending office's and the admin's cancels: %s, %s", a, b)
 	}
 }

@@ -76,6 +76,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	h.AddStaff(9001, "bbpom_kupang", "staff")
 	h.AddStaff(9003, "loka_ende", "staff")
 	h.AddStaff(9004, "bbpom_kupang", "viewer")
+	h.AddStaff(9005, "dinkes_ngada", "staff")
 	owner := h.Chat(201, "id")
 	owner.CompleteProfile("Kopi Bajawa Mantap")
 	number := owner.RegisterPath("md", "Kopi Bajawa")
@@ -84,6 +85,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Documents on file, so that a button that sends them has something to leak.
 	exec(t, h, `UPDATE application_documents SET file_id = 'FILE-' || kind, mime_type = 'application/pdf', uploaded_at = now()
 		WHERE application_id = $1`, id)
+	// A broadcast of BBPOM Kupang's to Ngada, waiting to be sent: its report and its cancel.
+	var bc int64
+	h.Query(&bc, `INSERT INTO broadcasts (created_by, staff_chat, text, audience, texts, office)
+		VALUES ((SELECT id FROM staff WHERE telegram_user_id = 9001), 9001, 'Halo',
+			'{"kind": "kabupaten", "kabupaten": ["ngada"]}', '{"id": "Halo"}', 'bbpom_kupang') RETURNING id`)
 	actions := []string{
 		fmt.Sprintf("a:do:%d:submitted:in_review", id),
 		fmt.Sprintf("a:card:%d", id),
@@ -92,6 +98,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"a:stfrm:2",
 		"a:bch:0",
 		fmt.Sprintf("a:docall:%d", id),
+		fmt.Sprintf("a:bcx:%d", bc),
+		fmt.Sprintf("a:bcr:%d", bc),
 	}
 	unchanged := func(who string) {
 		t.Helper()
@@ -105,6 +113,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		if who != "removed member" && removed != 0 {
 			t.Fatalf("%s removed a staff member", who)
+		}
+		var broadcast string
+		h.Query(&broadcast, `SELECT status FROM broadcasts WHERE id = $1`, bc)
+		if broadcast != "queued" {
+			t.Fatalf("%s changed the broadcast: %s", who, broadcast)
 		}
 	}
 	noLeak := func(c *flowtest.Chat, who string) {
@@ -143,6 +156,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ende.PressData(actions[4], 1)
 	ende.ExpectMsg("StaffForbidden")
 	unchanged("staff removing staff")
+	for _, data := range actions[7:] {
+		ende.PressData(data, 1)
+		ende.ExpectMsg("StaffNotFound")
+		unchanged("another office's broadcast")
+	}
+
+	// Staff whose area the broadcast reached, of another office: they read its report (the
+	// history lists it to them) but cannot cancel it, nor are they offered to.
+	dinkes := h.Chat(9005, "id")
+	dinkes.PressData(actions[7], 1)
+	dinkes.ExpectMsg("StaffForbidden")
+	unchanged("another office in the broadcast's area")
+	dinkes.PressData(actions[8], 1)
+	dinkes.Expect(fmt.Sprintf("#%d", bc))
+	if dinkes.HasButton(h.T("id", "BroadcastCancelButton")) {
+		t.Fatalf("another office is offered the cancel of a broadcast:\n%s", dinkes.Transcript())
+	}
 
 	// A viewer sees but does not act.
 	viewer := h.Chat(9004, "id")
