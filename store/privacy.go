@@ -28,7 +28,8 @@ import (
 //   - application_notes: the internal notes staff wrote on the owner's applications are deleted
 //     (staff text, but it may quote the owner's name or phone: it goes with their personal data).
 //   - training_registrations: deleted; so are the owner's places on waiting lists
-//     (training_waitlist) and wishes to be told of trainings (training_interests).
+//     (training_waitlist), wishes to be told of trainings (training_interests) and which
+//     openings they were told of (training_openings_told).
 //   - held_permits: deleted (permits the owner recorded with /izin_saya: numbers and products
 //     of their own, and no request to the programme).
 //   - sessions: the chat's is deleted (answers in progress, drafts). The engine must not save
@@ -101,6 +102,9 @@ func DeleteOwnerData(ctx context.Context, db DB, ownerID, askingUpdateID int64, 
 			return err
 		}
 		if err := exec("training_interests", `DELETE FROM training_interests WHERE owner_id = $1`, ownerID); err != nil {
+			return err
+		}
+		if err := exec("training_openings_told", `DELETE FROM training_openings_told WHERE owner_id = $1`, ownerID); err != nil {
 			return err
 		}
 		if err := exec("held_permits", `DELETE FROM held_permits WHERE owner_id = $1`, ownerID); err != nil {

@@ -81,16 +81,36 @@ type TrainingOpening struct {
 
 // TrainingOpenings returns, for every open wish to be told, each training of its kind in its
 // kabupaten that is not cancelled and starts after now, and for which the owner is neither
-// registered nor waiting; by training and owner. Owners who deleted their data are left out.
+// registered nor waiting nor told of it yet; by training and owner. Owners who deleted their data
+// are left out. The openings returned are recorded as told at now (training_openings_told, in
+// the caller's transaction, which queues their messages): the outbox dedupe key alone is pruned
+// after RETAIN_OUTBOX while a training scheduled far ahead is still upcoming. A record is kept
+// until its training starts: records of trainings that started by now are deleted here.
 func TrainingOpenings(ctx context.Context, db DB, now time.Time) ([]TrainingOpening, error) {
+	if _, err := db.Exec(ctx, `
+		DELETE FROM training_openings_told d USING trainings t WHERE t.id = d.training_id AND t.starts_at <= $1`, now); err != nil {
+		return nil, fmt.Errorf("store: training openings: %w", err)
+	}
+	// Two runs at once: the second waits on the first's rows and records (and returns) none of
+	// them.
 	rows, err := db.Query(ctx, `
+		WITH found AS (
+			SELECT t.id AS training_id, o.id AS owner_id
+			FROM training_interests i
+				JOIN trainings t ON t.kind = i.kind AND t.kabupaten = i.kabupaten
+				JOIN owners o ON o.id = i.owner_id
+			WHERE i.fulfilled_at IS NULL AND t.cancelled_at IS NULL AND t.starts_at > $1 AND o.deleted_at IS NULL
+				AND NOT EXISTS (SELECT 1 FROM training_registrations r WHERE r.training_id = t.id AND r.owner_id = o.id)
+				AND NOT EXISTS (SELECT 1 FROM training_waitlist w WHERE w.training_id = t.id AND w.owner_id = o.id)
+				AND NOT EXISTS (SELECT 1 FROM training_openings_told d WHERE d.training_id = t.id AND d.owner_id = o.id)
+		), told AS (
+			INSERT INTO training_openings_told (training_id, owner_id, told_at)
+			SELECT training_id, owner_id, $1 FROM found
+			ON CONFLICT DO NOTHING
+			RETURNING training_id, owner_id
+		)
 		SELECT `+trainingColumns+`, o.id, o.chat_id, o.lang
-		FROM training_interests i
-			JOIN trainings t ON t.kind = i.kind AND t.kabupaten = i.kabupaten
-			JOIN owners o ON o.id = i.owner_id
-		WHERE i.fulfilled_at IS NULL AND t.cancelled_at IS NULL AND t.starts_at > $1 AND o.deleted_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM training_registrations r WHERE r.training_id = t.id AND r.owner_id = o.id)
-			AND NOT EXISTS (SELECT 1 FROM training_waitlist w WHERE w.training_id = t.id AND w.owner_id = o.id)
+		FROM told JOIN trainings t ON t.id = told.training_id JOIN owners o ON o.id = told.owner_id
 		ORDER BY t.starts_at, t.id, o.id`, now)
 	if err != nil {
 		return nil, fmt.Errorf("store: training openings: %w", err)

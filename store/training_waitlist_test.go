@@ -164,7 +164,8 @@ func TestTrainingTwoCancelsAtOnce(t *testing.T) {
 	}
 }
 
-// An owner who deletes their data leaves no place on a waiting list and no wish to be told.
+// An owner who deletes their data leaves no place on a waiting list, no wish to be told and no
+// record of the openings they were told of.
 func TestTrainingWaitlistAndInterestsGoWithOwnerData(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t).DB()
@@ -179,11 +180,15 @@ func TestTrainingWaitlistAndInterestsGoWithOwnerData(t *testing.T) {
 	if _, err := store.AddTrainingInterest(ctx, db, b.ID, "cppob", "ngada", t0); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.Exec(ctx, `INSERT INTO training_openings_told (training_id, owner_id, told_at) VALUES ($1, $2, $3)`, tr.ID, b.ID, t0); err != nil {
+		t.Fatal(err)
+	}
 	if err := store.DeleteOwnerData(ctx, db, b.ID, 0, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	var left int
-	if err := db.QueryRow(ctx, `SELECT (SELECT count(*) FROM training_waitlist) + (SELECT count(*) FROM training_interests)`).Scan(&left); err != nil {
+	if err := db.QueryRow(ctx, `SELECT (SELECT count(*) FROM training_waitlist) + (SELECT count(*) FROM training_interests)
+		+ (SELECT count(*) FROM training_openings_told)`).Scan(&left); err != nil {
 		t.Fatal(err)
 	}
 	if left != 0 {

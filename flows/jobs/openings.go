@@ -13,9 +13,11 @@ import (
 // TrainingOpenings tells owners who asked to be told ("Beri tahu saya") of a kind of training
 // when one of that kind opens in their kabupaten: one message per training, with a button to sign
 // up and one to stop being told. The wish stays open until they sign up for a training of that
-// kind (or stop it), so an owner who cannot come on the first date hears of the next one; the key
-// names the training and the owner, so each training is told once. A training is useful to tell
-// until it starts; a cancelled one is not told.
+// kind (or stop it), so an owner who cannot come on the first date hears of the next one. Each
+// training is told to an owner once: the store records whom it was told to until it starts
+// (store.TrainingOpenings, in this run's transaction), since the key, which names the training
+// and the owner, is pruned after RETAIN_OUTBOX while a training scheduled further ahead is still
+// upcoming. A training is useful to tell until it starts; a cancelled one is not told.
 func (j *Jobs) TrainingOpenings(ctx context.Context, db store.DB, now time.Time) ([]Message, error) {
 	list, err := store.TrainingOpenings(ctx, db, now)
 	if err != nil {

@@ -95,3 +95,36 @@ func TestTrainingOpeningButtons(t *testing.T) {
 		t.Fatalf("after the start: %+v, %v", msgs, err)
 	}
 }
+
+// A training scheduled long ahead is told once, even after its dedupe key is pruned
+// (RETAIN_OUTBOX, 90 days by default) while it is still upcoming and the wish still open: the
+// job remembers whom it told of what until the training starts, and forgets it then.
+func TestTrainingOpeningsToldOnceAfterKeysPruned(t *testing.T) {
+	h := newHarness(t, 1, openingsJob)
+	ana := h.owner(101, "id")
+	h.wants(ana, "pkp", "ngada", at(2026, 11, 25, 9, 0))
+	id := h.scheduled("pkp", "ngada", at(2027, 6, 1, 9, 0))
+	told := at(2026, 11, 30, 10, 0)
+	h.every(10*time.Minute, told, at(2026, 11, 30, 11, 0))
+
+	// The message went; 90 days later housekeeping prunes its key.
+	h.exec(`DELETE FROM outbox`)
+	h.exec(`UPDATE outbox_keys SET created_at = $1`, told)
+	later := told.Add(91 * 24 * time.Hour)
+	if _, err := store.PruneOutboxHistory(h.ctx, h.st.DB(), later.Add(-90*24*time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	var keys int
+	if err := h.st.DB().QueryRow(h.ctx, `SELECT count(*) FROM outbox_keys`).Scan(&keys); err != nil || keys != 0 {
+		t.Fatalf("%d keys left after pruning (%v)", keys, err)
+	}
+	h.every(10*time.Minute, later, later.Add(2*time.Hour))
+	h.expect(want{chat: 101, keyEnd: fmt.Sprintf("training:%d:owner:%d:opening", id, ana.ID), at: told})
+
+	// Once the training has started, what was told of it is forgotten.
+	h.runAt(at(2027, 6, 1, 9, 0))
+	var left int
+	if err := h.st.DB().QueryRow(h.ctx, `SELECT count(*) FROM training_openings_told`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("%d told rows left after the training started (%v)", left, err)
+	}
+}
