@@ -339,3 +339,38 @@ func TestBroadcastOffice(t *testing.T) {
 		t.Fatalf("history %+v (%v)", entries, err)
 	}
 }
+
+// A broadcast cancelled while a sender held one of its messages: the cancel files it as
+// cancelled, the sender sends it anyway (it was in hand), and the record of that send makes it
+// count as delivered — the report adds up to what Telegram got.
+func TestBroadcastCancelWhileAMessageIsHeld(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	broadcastOwners(t, db)
+	b := store.Broadcast{Audience: store.Audience{Kind: store.AudienceKabupaten, Value: "ngada"}, Texts: map[string]string{"id": "Halo"}}
+	if err := store.CreateBroadcast(ctx, db, &b); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.FanOutBroadcast(ctx, db, b.ID, map[string][]byte{"id": []byte(`{}`)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := store.ClaimOutbox(ctx, db, time.Now(), store.ClaimOptions{MinPriority: 2, MaxPriority: 2, Limit: 1, Lease: time.Minute})
+	if err != nil || len(qs) != 1 || len(qs[0].Messages) != 1 {
+		t.Fatalf("claim: %+v, %v", qs, err)
+	}
+	if _, err := store.CancelBroadcast(ctx, db, b.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	q := qs[0]
+	if err := store.RecordOutbox(ctx, db, []store.QueueOutcome{{QueueKey: q.QueueKey, Claim: q.Claim, At: time.Now(),
+		Sent: []int64{q.Messages[0].ID}}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := store.BroadcastReportOf(ctx, db, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Delivered != 1 || r.Cancelled != 2 || r.Unreachable != 1 || r.Waiting != 0 {
+		t.Fatalf("report: %+v, want 1 delivered (the held one), 2 cancelled, 1 unreachable", r)
+	}
+}

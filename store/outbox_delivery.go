@@ -195,7 +195,7 @@ func RecordOutbox(ctx context.Context, db DB, outcomes []QueueOutcome) error {
 		}
 		return cmp.Compare(a.Priority, b.Priority)
 	})
-	var sent, failIDs []int64
+	var sent, sentBulk, failIDs []int64
 	var failReasons []string
 	var chats, claims []int64
 	var prios []int16
@@ -207,6 +207,9 @@ func RecordOutbox(ctx context.Context, db DB, outcomes []QueueOutcome) error {
 	var notePayloads [][]byte
 	for _, o := range outcomes {
 		sent = append(sent, o.Sent...)
+		if o.Priority == PriorityBroadcast {
+			sentBulk = append(sentBulk, o.Sent...)
+		}
 		if o.FailedID != 0 {
 			failIDs = append(failIDs, o.FailedID)
 			failReasons = append(failReasons, outboxReason(o.FailReason))
@@ -280,6 +283,11 @@ func RecordOutbox(ctx context.Context, db DB, outcomes []QueueOutcome) error {
 	b.Queue(`
 		DELETE FROM outbox_queues q USING unnest($1::bigint[], $2::smallint[]) AS t(chat_id, priority)
 		WHERE q.chat_id = t.chat_id AND q.priority = t.priority AND q.pending = 0`, chats, prios)
+	if len(sentBulk) > 0 {
+		// A broadcast cancelled while this sender held one of its messages: the cancel filed it
+		// as cancelled, but Telegram took it, so it counts as delivered in the report.
+		b.Queue(`DELETE FROM outbox_failed WHERE id = ANY($1::bigint[]) AND reason = $2`, sentBulk, reasonCancelled)
+	}
 	queueMessageRefs(b, outcomes)
 	if err := db.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("store: record %d outbox outcomes: %w", len(outcomes), err)
