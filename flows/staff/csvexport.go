@@ -50,8 +50,9 @@ func exportFlow() *flows.Flow {
 	}
 }
 
-// mayExportPersonal says whether the person may take owners' names and phones out of the bot:
-// whoever may see an owner's phone (staff, of their own office's share; admins).
+// mayExportPersonal says whether the person may take owners' names out of the bot: whoever may
+// see an owner's phone somewhere (staff; admins). Which phones go with them is decided row by
+// row (exportPhones).
 func mayExportPersonal(c *flows.Ctx) bool { return c.Authorize(flows.PowerSeePhone, nil) == nil }
 
 // exportScope is the part of an export the person may take: everything for an admin, their
@@ -62,15 +63,32 @@ func exportScope(c *flows.Ctx, kind string) (store.ExportScope, bool) {
 	case !ok:
 		return store.ExportScope{}, false
 	case c.Actor.Role == flows.RoleAdmin:
-		return store.ExportScope{}, true
+		return store.ExportScope{Phones: exportPhones(c, f)}, true
 	}
 	switch kind {
 	case "applications":
-		return store.ExportScope{Paths: f.Paths, Kabupaten: f.Kabupaten}, true
+		return store.ExportScope{Paths: f.Paths, Kabupaten: f.Kabupaten, Phones: exportPhones(c, f)}, true
 	case "trainings":
-		return store.ExportScope{Office: c.Actor.Office()}, true
+		return store.ExportScope{Office: c.Actor.Office(), Phones: exportPhones(c, f)}, true
 	}
-	return store.ExportScope{Kabupaten: f.Kabupaten}, true
+	return store.ExportScope{Kabupaten: f.Kabupaten, Phones: exportPhones(c, f)}, true
+}
+
+// exportPhones is whose phone numbers a personal export may hold: those a card would show,
+// row by row. An application's phone where Authorize(PowerSeePhone) holds — the office's share,
+// never for an admin, whose cards mask owners' phones; an owner's only when they have an
+// application in that share (not every owner of the office's kabupaten); a training
+// participant's where AuthorizeTraining(PowerSeePhone) holds — the trainings the office
+// organises (an admin: those an admin made), for those who may manage trainings.
+func exportPhones(c *flows.Ctx, share store.QueueFilter) *store.PhoneBound {
+	b := &store.PhoneBound{Paths: []string{}, Kabupaten: []string{}, Offices: []string{}}
+	if c.Actor.Role != flows.RoleAdmin {
+		b.Paths, b.Kabupaten = share.Paths, share.Kabupaten
+	}
+	if c.Authorize(flows.PowerTrainings, nil) == nil {
+		b.Offices = []string{c.Actor.Office()} // "" for an admin: the trainings an admin made
+	}
+	return b
 }
 
 // nonNil keeps an empty list a bound: nil would mean "no bound" to the store.
