@@ -413,11 +413,16 @@ func BroadcastHistory(ctx context.Context, db DB, area []string, offset, limit i
 }
 
 // BroadcastTrainings returns the trainings whose registrants a broadcast may reach: of the office
-// (any office's for office ""), not cancelled, starting after since, soonest first.
+// (any office's for office ""), not cancelled, starting after since, soonest first; at most limit
+// of them, all for limit 0.
 func BroadcastTrainings(ctx context.Context, db DB, office string, since time.Time, limit int) ([]Training, error) {
+	var bound any // LIMIT NULL: no limit
+	if limit > 0 {
+		bound = limit
+	}
 	rows, err := db.Query(ctx, `SELECT `+trainingColumns+` FROM trainings t
 		WHERE t.cancelled_at IS NULL AND t.starts_at > $2 AND ($1 = '' OR t.office = $1)
-		ORDER BY t.starts_at, t.id LIMIT $3`, office, since, limit)
+		ORDER BY t.starts_at, t.id LIMIT $3`, office, since, bound)
 	if err != nil {
 		return nil, fmt.Errorf("store: trainings for a broadcast: %w", err)
 	}

@@ -57,7 +57,7 @@ func broadcastFlow() *flows.Flow {
 				{Name: "status", Prompt: "BroadcastAskStatus", Input: flows.InputChoice, Columns: 2, Aside: true,
 					Skip: is(store.AudienceStatus), Choices: statusChoices},
 				{Name: "training", Prompt: "BroadcastAskTraining", Input: flows.InputChoice, Aside: true,
-					Skip: is(store.AudienceTraining), Choices: trainingChoices},
+					Skip: is(store.AudienceTraining), Choices: trainingChoices, PageSize: trainingsPage},
 				{Name: "interest", Prompt: "BroadcastAskInterest", Input: flows.InputChoice, Columns: 2, Aside: true,
 					Skip: is(store.AudienceInterest), Choices: kindChoices},
 				{Name: "when", Prompt: "BroadcastAskWhen", Input: flows.InputText, Optional: "BroadcastNowButton",

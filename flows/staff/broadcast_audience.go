@@ -1,9 +1,11 @@
 package staff
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"umkmbot/flows"
 	"umkmbot/flows/domain"
@@ -26,6 +28,10 @@ const kabupatenDone = "done"
 
 // trainingsSince is how far back a training's registrants can still be announced to.
 const trainingsSinceDays = 30
+
+// trainingsPage is how many trainings one page of the training question shows; the others are
+// on the pages after it.
+const trainingsPage = 8
 
 func audienceChoices(c *flows.Ctx) []flows.Choice {
 	all := "BroadcastAudience_all"
@@ -153,13 +159,17 @@ func statusChoices(c *flows.Ctx) []flows.Choice {
 	return out
 }
 
+// trainingsSince is the earliest start of a training whose registrants may be announced to.
+func trainingsSince(c *flows.Ctx) time.Time { return c.Now.AddDate(0, 0, -trainingsSinceDays) }
+
 // broadcastTrainings are the trainings whose registrants the sender may reach: their office's
-// (an admin's: all), upcoming or of the last trainingsSinceDays, soonest first.
+// (an admin's: all), upcoming or of the last trainingsSinceDays, soonest first; all of them, the
+// question pages them.
 func broadcastTrainings(c *flows.Ctx) []store.Training {
 	if c.DB == nil {
 		return nil // listing message IDs: no database
 	}
-	trs, err := store.BroadcastTrainings(c, c.DB, c.Actor.Office(), c.Now.AddDate(0, 0, -trainingsSinceDays), 12)
+	trs, err := store.BroadcastTrainings(c, c.DB, c.Actor.Office(), trainingsSince(c), 0)
 	if err != nil {
 		c.Engine().Config().Logger.Error("staff: trainings for a broadcast", "err", err)
 	}
@@ -174,15 +184,22 @@ func trainingChoices(c *flows.Ctx) []flows.Choice {
 	return out
 }
 
-// trainingAllowed says whether the training is one the sender may announce to (checked again at
-// the confirmation: the list is of that moment).
+// trainingAllowed says whether the training is one the sender may announce to, read anew at the
+// confirmation (the list was of its moment): one they hold the trainings power over (their
+// office's; any for an admin), not cancelled, starting within the window of the list.
 func trainingAllowed(c *flows.Ctx, id string) bool {
-	for _, tr := range broadcastTrainings(c) {
-		if itoa(tr.ID) == id {
-			return true
-		}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return false
 	}
-	return false
+	tr, err := store.TrainingByID(c, c.DB, n)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			c.Engine().Config().Logger.Error("staff: training of a broadcast", "err", err)
+		}
+		return false
+	}
+	return tr.CancelledAt == nil && tr.StartsAt.After(trainingsSince(c)) && c.AuthorizeTraining(flows.PowerTrainings, &tr) == nil
 }
 
 func kindChoices(c *flows.Ctx) []flows.Choice {

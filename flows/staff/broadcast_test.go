@@ -336,6 +336,80 @@ func TestBroadcastTrainingChoices(t *testing.T) {
 	}
 }
 
+// An office with more trainings than one message of buttons holds: the choices go on over pages,
+// and one of the last page is announced to (the check at the confirmation reads that training,
+// not a page of the list). A training cancelled, moved to another office or out of the window
+// between the choice and the confirmation is refused there.
+func TestBroadcastTrainingChoicesPaged(t *testing.T) {
+	h := flowtest.New(t)
+	seedOwners(t, h)
+	h.AddStaff(9001, "bbpom_kupang", "staff")
+	var last int64
+	for i := 1; i <= 14; i++ {
+		last = newTraining(t, h, fmt.Sprintf("Kursus %02d", i), "bbpom_kupang", "ngada", 20, time.Duration(i)*24*time.Hour)
+	}
+	exec(t, h, `INSERT INTO training_registrations (training_id, owner_id) SELECT $1, id FROM owners WHERE telegram_user_id = 101`, last)
+	s := h.Chat(9001, "id")
+	start := func() {
+		t.Helper()
+		s.Send("/umumkan")
+		s.Send("Pengumuman untuk peserta, cukup panjang.")
+		s.PressMsg("BroadcastNoFile")
+		s.PressMsg("BroadcastAudience_training")
+		if !s.Mentions("Kursus 01") || s.Mentions("Kursus 14") {
+			t.Fatalf("the first page of trainings:\n%s", s.Transcript())
+		}
+		for !s.Mentions("Kursus 14") {
+			if !s.HasButton(h.T("id", "CommonNextPage")) {
+				t.Fatalf("Kursus 14 is on no page:\n%s", s.Transcript())
+			}
+			s.PressMsg("CommonNextPage")
+		}
+		label := ""
+		for _, r := range s.Last.Replies {
+			for _, row := range r.Buttons {
+				for _, b := range row {
+					if strings.HasPrefix(b.Label, "Kursus 14 · ") {
+						label = b.Label
+					}
+				}
+			}
+		}
+		s.Press(label)
+		s.PressMsg("BroadcastNowButton")
+		if !s.HasButton(h.T("id", "BroadcastSendButton")) {
+			t.Fatalf("no confirmation:\n%s", s.Transcript())
+		}
+	}
+	start()
+	s.PressMsg("BroadcastSendButton")
+	var n int
+	h.Query(&n, `SELECT count(*) FROM broadcasts WHERE audience->>'kind' = 'training' AND audience->>'value' = $1`, fmt.Sprint(last))
+	if n != 1 {
+		t.Fatalf("no broadcast to the registrants of Kursus 14:\n%s", s.Transcript())
+	}
+	if got := recipients(t, h, 1); !slices.Equal(got, []int64{101}) {
+		t.Fatalf("recipients %v, want [101]", got)
+	}
+
+	// Changed between the choice and the confirmation: refused there.
+	for _, change := range []struct{ name, set, undo string }{
+		{"cancelled", `cancelled_at = now()`, `cancelled_at = NULL`},
+		{"another office's", `office = 'loka_ende'`, `office = 'bbpom_kupang'`},
+		{"started too long ago", `starts_at = starts_at - interval '60 days'`, `starts_at = starts_at + interval '60 days'`},
+	} {
+		start()
+		exec(t, h, `UPDATE trainings SET `+change.set+` WHERE id = $1`, last)
+		s.PressMsg("BroadcastSendButton")
+		s.ExpectMsg("StaffForbidden")
+		h.Query(&n, `SELECT count(*) FROM broadcasts`)
+		if n != 1 {
+			t.Fatalf("a broadcast to the registrants of a training %s was made", change.name)
+		}
+		exec(t, h, `UPDATE trainings SET `+change.undo+` WHERE id = $1`, last)
+	}
+}
+
 // A photo or a document goes with the text: shown in the preview as owners will get it, kept
 // as its Telegram file id; skipping it keeps none.
 func TestBroadcastAttachment(t *testing.T) {
