@@ -134,7 +134,10 @@ func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Du
 			b, rate = &l.paid, l.paidRate
 		}
 		b.refill(now, rate, globalBurst(rate))
-		wait := b.until(rate)
+		// A broadcast or reminder to someone chatting now counts in their chat's budget too:
+		// Telegram's per-chat limit is for every message, and a 429 pauses the whole bot.
+		c := l.chatBucket(now, chatID)
+		wait := max(b.until(rate), c.until(l.chatRate*chatMargin))
 		if class == classBulk && l.overallRate > 0 {
 			// The bulk leaves a reserve of the overall budget to replies.
 			wait = max(wait, l.overallWait(now, 1+overallReserve*l.overallRate))
@@ -143,18 +146,15 @@ func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Du
 			return wait
 		}
 		b.tokens--
+		c.tokens--
 		if class == classBulk && l.overallRate > 0 {
 			l.overall.tokens--
 		}
+		l.counted(now)
 		return 0
 	}
-	c := l.chats[chatID]
-	if c == nil {
-		c = &tokenBucket{}
-		l.chats[chatID] = c
-	}
+	c := l.chatBucket(now, chatID)
 	rate := l.chatRate * chatMargin
-	c.refill(now, rate, l.chatBurst)
 	wait := c.until(rate)
 	if l.overallRate > 0 {
 		// Replies come first within the overall budget, but stay within it: more would earn a
@@ -168,10 +168,26 @@ func (l *rateLimiter) take(now time.Time, chatID int64, class sendClass) time.Du
 	if l.overallRate > 0 {
 		l.overall.tokens--
 	}
+	l.counted(now)
+	return 0
+}
+
+// chatBucket is the chat's bucket, refilled to now.
+func (l *rateLimiter) chatBucket(now time.Time, chatID int64) *tokenBucket {
+	c := l.chats[chatID]
+	if c == nil {
+		c = &tokenBucket{}
+		l.chats[chatID] = c
+	}
+	c.refill(now, l.chatRate*chatMargin, l.chatBurst)
+	return c
+}
+
+// counted notes a take that spent a chat's token, and now and then forgets idle chats.
+func (l *rateLimiter) counted(now time.Time) {
 	if l.takes++; l.takes >= pruneEvery {
 		l.pruneLocked(now)
 	}
-	return 0
 }
 
 // pruneLocked forgets chats whose bucket has refilled: a new entry for them would behave the

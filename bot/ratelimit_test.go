@@ -174,3 +174,30 @@ func TestRateLimiterRepliesStayWithinTheOverallBudget(t *testing.T) {
 		t.Fatalf("only %d replies in 10 s: they should go at about 28/s", sent)
 	}
 }
+
+// A broadcast message to someone who was just answered waits for their chat's budget: Telegram
+// counts every message to a chat, and a 429 would pause the whole bot. Others' are not held.
+func TestRateLimiterBulkCountsInTheChatBudget(t *testing.T) {
+	c := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	l := newRateLimiter(1000, 1000, 1, 3)
+	for range 3 {
+		if w := l.take(c.now(), 7, classReply); w != 0 {
+			t.Fatalf("reply waits %v", w)
+		}
+	}
+	if w := l.take(c.now(), 7, classBulk); w <= 0 {
+		t.Fatal("a broadcast message to a chat whose burst is spent goes at once")
+	}
+	if w := l.take(c.now(), 8, classBulk); w != 0 {
+		t.Fatalf("a broadcast message to another chat waits %v", w)
+	}
+	// And the other way round: the broadcast message spent a token of chat 8's burst.
+	for range 2 {
+		if w := l.take(c.now(), 8, classReply); w != 0 {
+			t.Fatalf("reply waits %v", w)
+		}
+	}
+	if w := l.take(c.now(), 8, classReply); w <= 0 {
+		t.Fatal("a fourth message to chat 8 within its burst went at once")
+	}
+}
