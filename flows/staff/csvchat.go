@@ -159,12 +159,12 @@ func showImportErrors(c *flows.Ctx, errs []ImportError) {
 	c.Say(strings.Join(lines, "\n"))
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write([]string{"baris", "kesalahan"})
+	w.Write([]string{c.T("ImportChatErrorsHeaderLine"), c.T("ImportChatErrorsHeaderError")})
 	for _, e := range errs {
 		w.Write([]string{strconv.Itoa(e.Line), e.Text})
 	}
 	w.Flush()
-	c.Reply(flows.Reply{Text: c.T("ImportChatErrorsFile"), Upload: &flows.Upload{Name: "kesalahan-impor.csv", Data: buf.Bytes()}})
+	c.Reply(flows.Reply{Text: c.T("ImportChatErrorsFile"), Upload: &flows.Upload{Name: c.T("ImportChatErrorsFileName") + ".csv", Data: buf.Bytes()}})
 }
 
 // changesText lists the changes by the status they move to, in the order of an application's life.

@@ -1,9 +1,13 @@
 package staff_test
 
 import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 
+	"umkmbot/flows"
 	"umkmbot/flows/flowtest"
 )
 
@@ -195,5 +199,35 @@ func TestImportFromChatRefused(t *testing.T) {
 	unchanged("a removed member")
 	if n := len(s.Last.Notices) + len(ende.Last.Notices) + len(viewer.Last.Notices) + len(owner.Last.Notices); n != 0 {
 		t.Fatalf("%d notices from refused imports", n)
+	}
+}
+
+// More invalid rows than a message lists come as a file too, its header and name in the
+// reader's language.
+func TestImportErrorsFileInTheReadersLanguage(t *testing.T) {
+	h, _, _ := importSetup(t)
+	var rows []string
+	for i := range 20 {
+		rows = append(rows, fmt.Sprintf("NTT-0000-%04d,diperiksa,,,,", i))
+	}
+	for _, c := range []struct {
+		user               int64
+		lang, header, name string
+	}{{9000, "id", "baris,kesalahan", "kesalahan-impor.csv"}, {9001, "en", "line,error", "import-errors.csv"}} {
+		s := h.Chat(c.user, c.lang)
+		s.UploadData("status.csv", "text/csv", csvOf(rows...))
+		var up *flows.Upload
+		for _, r := range s.Last.Replies {
+			if r.Upload != nil {
+				up = r.Upload
+			}
+		}
+		if up == nil {
+			t.Fatalf("no file of the errors:\n%s", s.Transcript())
+		}
+		got, err := csv.NewReader(bytes.NewReader(up.Data)).ReadAll()
+		if err != nil || len(got) != 21 || strings.Join(got[0], ",") != c.header || up.Name != c.name {
+			t.Errorf("errors file in %s: %s %v (%v), want %s with header %s", c.lang, up.Name, got[0], err, c.name, c.header)
+		}
 	}
 }

@@ -226,13 +226,27 @@ func TestTrainingAttendanceAndRegistrants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "no,status,nama,usaha,desa,kabupaten,telepon,terdaftar_pada,hadir" ||
+		strings.Join(rows[1][:7], ",") != "1,terdaftar,Maria Goreti,Kopi Bajawa Mantap,,Ngada,+6281234567890" ||
+		up.Name != fmt.Sprintf("peserta-pelatihan-%d.csv", id) {
+		t.Fatalf("CSV %s:\n%s", up.Name, up.Data)
+	}
+	// A colleague reading English gets it in English, header, values and name.
+	h.AddStaff(9011, "dinkes_ngada", "staff")
+	en := h.Chat(9011, "en")
+	en.PressData(fmt.Sprintf("a:trcsv:%d", id), 1)
+	up = en.Last.Replies[0].Upload
+	if rows, err = csv.NewReader(bytes.NewReader(up.Data)).ReadAll(); err != nil {
+		t.Fatal(err)
+	}
 	if len(rows) != 3 || strings.Join(rows[0], ",") != "no,status,name,business,desa,kabupaten,phone,registered_at,attended" ||
-		strings.Join(rows[1][:7], ",") != "1,registered,Maria Goreti,Kopi Bajawa Mantap,,Ngada,+6281234567890" {
-		t.Fatalf("CSV:\n%s", up.Data)
+		strings.Join(rows[1][:7], ",") != "1,registered,Maria Goreti,Kopi Bajawa Mantap,,Ngada,+6281234567890" ||
+		up.Name != fmt.Sprintf("training-registrants-%d.csv", id) {
+		t.Fatalf("CSV in English %s:\n%s", up.Name, up.Data)
 	}
 	admin := h.Chat(9000, "id")
 	admin.PressData(fmt.Sprintf("a:trcsv:%d", id), 1)
-	if data := string(admin.Last.Replies[0].Upload.Data); strings.Contains(data, "phone") || strings.Contains(data, "6281234567890") {
+	if data := string(admin.Last.Replies[0].Upload.Data); strings.Contains(data, "telepon") || strings.Contains(data, "6281234567890") {
 		t.Fatalf("an admin of no office sees the organising office's phones:\n%s", data)
 	}
 	admin.PressData(fmt.Sprintf("a:trr:%d", id), 1)
@@ -289,10 +303,15 @@ func TestTrainingAttendanceAndRegistrants(t *testing.T) {
 	ben := h.Chat(202, "en")
 	ben.Send("/profile")
 	ben.ExpectNot("PKP: passed")
+	// The attendance marked, in the CSV in each reader's language.
 	s.PressData(fmt.Sprintf("a:trc:%d", id), 1)
 	s.PressMsg("TrainingManageCSVButton")
-	if rows, _ := csv.NewReader(bytes.NewReader(s.Last.Replies[0].Upload.Data)).ReadAll(); rows[1][8] != "true" || rows[2][8] != "false" {
+	if rows, _ := csv.NewReader(bytes.NewReader(s.Last.Replies[0].Upload.Data)).ReadAll(); rows[1][8] != "ya" || rows[2][8] != "tidak" {
 		t.Fatalf("attendance in the CSV: %v", rows)
+	}
+	en.PressData(fmt.Sprintf("a:trcsv:%d", id), 1)
+	if rows, _ := csv.NewReader(bytes.NewReader(en.Last.Replies[0].Upload.Data)).ReadAll(); rows[1][8] != "yes" || rows[2][8] != "no" {
+		t.Fatalf("attendance in the English CSV: %v", rows)
 	}
 }
 

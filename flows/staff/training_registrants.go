@@ -77,7 +77,8 @@ func orDash(s string) string {
 }
 
 // sendRegistrantsCSV (a:trcsv:<id>) sends the registrants and the waiting list as a CSV
-// document (UTF-8, a header line first); the phone column only for the organising office.
+// document (UTF-8, a header line first), its header, values and name in the reader's language;
+// the phone column only for the organising office.
 func sendRegistrantsCSV(c *flows.Ctx, t store.TrainingStats) error {
 	people, err := store.TrainingRegistrants(c, c.DB, t.ID)
 	if err != nil {
@@ -86,20 +87,25 @@ func sendRegistrantsCSV(c *flows.Ctx, t store.TrainingStats) error {
 	phones := c.AuthorizeTraining(flows.PowerSeePhone, &t.Training) == nil
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	header := []string{"no", "status", "name", "business", "desa", "kabupaten"}
+	header := []string{c.T("TrainingCSVHeaderNo"), c.T("TrainingCSVHeaderStatus"), c.T("TrainingCSVHeaderName"),
+		c.T("TrainingCSVHeaderBusiness"), c.T("TrainingCSVHeaderDesa"), c.T("TrainingCSVHeaderKabupaten")}
 	if phones {
-		header = append(header, "phone")
+		header = append(header, c.T("TrainingCSVHeaderPhone"))
 	}
-	header = append(header, "registered_at", "attended")
+	header = append(header, c.T("TrainingCSVHeaderRegisteredAt"), c.T("TrainingCSVHeaderAttended"))
 	_ = w.Write(header)
 	for i, p := range people {
-		status := "registered"
+		status := c.T("TrainingCSVRegistered")
 		if p.Waiting {
-			status = "waiting"
+			status = c.T("TrainingCSVWaiting")
 		}
 		attended := ""
-		if p.Attended != nil {
-			attended = strconv.FormatBool(*p.Attended)
+		switch {
+		case p.Attended == nil:
+		case *p.Attended:
+			attended = c.T("TrainingCSVAttendedYes")
+		default:
+			attended = c.T("TrainingCSVAttendedNo")
 		}
 		row := []string{strconv.Itoa(i + 1), status, cell(p.Name), cell(p.Business), cell(p.Desa), c.KabupatenName(p.Kabupaten)}
 		if phones {
@@ -116,7 +122,7 @@ func sendRegistrantsCSV(c *flows.Ctx, t store.TrainingStats) error {
 		return err
 	}
 	c.Reply(flows.Reply{Text: c.T("TrainingRegistrantsCSVCaption", map[string]any{"Title": t.Title, "Count": len(people)}),
-		Upload: &flows.Upload{Name: fmt.Sprintf("peserta-pelatihan-%d.csv", t.ID), Data: buf.Bytes()}})
+		Upload: &flows.Upload{Name: c.T("TrainingCSVFileName") + "-" + strconv.FormatInt(t.ID, 10) + ".csv", Data: buf.Bytes()}})
 	return nil
 }
 
