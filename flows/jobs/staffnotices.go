@@ -46,6 +46,18 @@ func (j *Jobs) StaffNotices(delay time.Duration) Due {
 			return nil, fmt.Errorf("staff notices: %w", err)
 		}
 		held = slices.DeleteFunc(held, func(n store.PendingStaffNotice) bool { return !n.Active })
+		if len(held) == 0 {
+			return nil, nil
+		}
+		// A summary is written in its reader's language, as the digest is.
+		recipients, err := store.DigestRecipients(ctx, db)
+		if err != nil {
+			return nil, fmt.Errorf("staff notices: %w", err)
+		}
+		lang := map[int64]string{} // staff id → language
+		for _, r := range recipients {
+			lang[r.StaffID] = r.Lang
+		}
 		var msgs []Message
 		for len(held) > 0 {
 			n := 1 // held is ordered by chat: the chat's notices are the first n
@@ -53,7 +65,7 @@ func (j *Jobs) StaffNotices(delay time.Duration) Due {
 				n++
 			}
 			msgs = append(msgs, Message{ChatID: held[0].ChatID, Key: fmt.Sprintf("staff-notices:%d:%d", held[0].ChatID, held[0].ID),
-				Reply: j.staffNoticeReply(held[:n])})
+				Reply: j.staffNoticeReply(lang[held[0].StaffID], held[:n])})
 			held = held[n:]
 		}
 		return msgs, nil
@@ -61,12 +73,13 @@ func (j *Jobs) StaffNotices(delay time.Duration) Due {
 }
 
 // staffNoticeReply is what one staff chat gets for its notices: the notice itself when alone,
-// else a line per kind and kabupaten, each with a button to the queue. Staff read Indonesian.
-func (j *Jobs) staffNoticeReply(ns []store.PendingStaffNotice) flows.Reply {
+// else a line per kind and kabupaten, each with a button to the queue, in the reader's language
+// lang ("" reads Indonesian).
+func (j *Jobs) staffNoticeReply(lang string, ns []store.PendingStaffNotice) flows.Reply {
 	if len(ns) == 1 {
 		return flows.Reply{Text: ns[0].Text}
 	}
-	l := j.localizer("id")
+	l := j.localizer(lang)
 	var lines []string
 	var rows [][]flows.Button
 	for _, k := range noticeKinds {

@@ -241,3 +241,43 @@ func TestStaffNoticesSummaryByKindAndKabupaten(t *testing.T) {
 		t.Fatalf("buttons %v, want %v", data, wantData)
 	}
 }
+
+// A summary is written in the language its reader chose: an admin reading English gets the
+// English lines, an office's staff member reading Indonesian the Indonesian ones.
+func TestStaffNoticesSummaryInTheReadersLanguage(t *testing.T) {
+	h := flowtest.New(t)
+	admin := h.AddStaff(9000, "", "admin")
+	kupang := h.AddStaff(9001, "bbpom_kupang", "staff")
+	h.Chat(9000, "en").Send("/start")
+	h.Chat(9001, "id").Send("/start")
+	rig := newNoticeRig(t, h, 1)
+	owner := h.Chat(201, "id")
+	owner.CompleteProfile("Kopi Bajawa")
+	owner.RegisterPath("md", "Kopi Bajawa")
+	var appID int64
+	h.Query(&appID, `SELECT id FROM applications`)
+	ctx := context.Background()
+	if _, err := h.DB.DB().Exec(ctx, `DELETE FROM staff_notices_pending`); err != nil {
+		t.Fatal(err)
+	}
+	var held []store.PendingStaffNotice
+	for _, s := range []store.Staff{admin, kupang} {
+		for i := range 2 {
+			held = append(held, store.PendingStaffNotice{ChatID: s.TelegramUserID, StaffID: s.ID, ApplicationID: appID, Kind: "submitted",
+				Kabupaten: "ngada", Text: "satu", CreatedAt: h.Clock(), DedupeKey: fmt.Sprintf("k%d-%d", s.ID, i)})
+		}
+	}
+	if _, err := store.HoldStaffNotices(ctx, h.DB.DB(), held); err != nil {
+		t.Fatal(err)
+	}
+	h.Advance(time.Minute)
+	got := rig.run()
+	for chat, lang := range map[int64]string{9000: "en", 9001: "id"} {
+		l := h.Msgs.For(lang)
+		ngada := map[string]any{"Kabupaten": "Ngada"}
+		want := l.N("StaffNoticesGrouped", 2, map[string]any{"Lines": l.N("StaffNoticesLine_submitted", 2, ngada)})
+		if len(got[chat]) != 1 || got[chat][0].reply.Text != want || got[chat][0].reply.Buttons[0][0].Label != l.T("StaffNoticesOpen_submitted", ngada) {
+			t.Errorf("to %d: %+v, want in %s %q", chat, got[chat], lang, want)
+		}
+	}
+}
