@@ -19,8 +19,10 @@ var menuMessages = sync.OnceValues(locales.Load)
 // "admin"); any other role (no longer staff) has the owners'.
 func roleMenu(role string) []botCommand {
 	switch role {
-	case "staff", "viewer":
+	case "staff":
 		return staffCommands
+	case "viewer":
+		return viewerCommands
 	case "admin":
 		return append(append([]botCommand{}, staffCommands...), adminCommands...)
 	}
@@ -38,6 +40,8 @@ func commandMenuCall(chatID int64, menu, lang string) (tgCall, error) {
 		return tgCall{method: "deleteMyCommands", noCommands: &tgbot.DeleteMyCommandsParams{Scope: scope}}, nil
 	case flows.MenuStaff:
 		cmds = roleMenu("staff")
+	case flows.MenuViewer:
+		cmds = roleMenu("viewer")
 	case flows.MenuAdmin:
 		cmds = roleMenu("admin")
 	default:

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -55,6 +56,11 @@ var (
 		{Name: "bantuan", Msg: "CommandDescBantuan"},
 		{Name: "batal", Msg: "CommandDescBatal"},
 	}
+	// viewerCommands are the staff commands a read-only member may use (no import, training
+	// management or broadcast: Authorize refuses those to a viewer).
+	viewerCommands = slices.DeleteFunc(slices.Clone(staffCommands), func(c botCommand) bool {
+		return slices.Contains([]string{"impor", "pelatihan_kelola", "pelatihan_baru", "umumkan", "umumkan_riwayat"}, c.Name)
+	})
 	adminCommands = []botCommand{
 		{Name: "staf_undang", Msg: "CommandDescStafUndang"},
 		{Name: "staf", Msg: "CommandDescStaf"},

@@ -79,4 +79,14 @@ func TestCommandMenuFollowsMembership(t *testing.T) {
 	if menu, _ := commandMenu(t, admin); menu != "" {
 		t.Fatalf("removing someone changed the admin's own menu to %q", menu)
 	}
+
+	// A read-only member gets the viewer's menu (no commands Authorize would refuse them).
+	admin.Send("/staf_undang")
+	admin.Press("Loka POM di Kabupaten Ende")
+	admin.PressMsg("StaffRole_viewer")
+	viewer := h.Chat(7002, "id")
+	viewer.Send("/start " + startRE.FindString(admin.Text()))
+	if menu, _ := commandMenu(t, viewer); menu != flows.MenuViewer {
+		t.Fatalf("a viewer joined: menu %q, want the viewer's\n%s", menu, viewer.Transcript())
+	}
 }
