@@ -281,3 +281,27 @@ func TestStaffNoticesSummaryInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A notice that came alone reaches each staff member in their own language too (it was written
+// in Indonesian for everyone).
+func TestStaffNoticeAloneInTheReadersLanguage(t *testing.T) {
+	h := flowtest.New(t)
+	h.AddStaff(9000, "", "admin")
+	h.AddStaff(9001, "bbpom_kupang", "staff")
+	h.Chat(9000, "en").Send("/start")
+	h.Chat(9001, "id").Send("/start")
+	rig := newNoticeRig(t, h, 1)
+	owner := h.Chat(201, "id")
+	owner.CompleteProfile("Kopi Bajawa")
+	number := owner.RegisterPath("md", "Kopi Bajawa")
+	h.Advance(time.Minute)
+	got := rig.run()
+	for chat, lang := range map[int64]string{9000: "en", 9001: "id"} {
+		l := h.Msgs.For(lang)
+		want := l.T("StaffNewApplication", map[string]any{"Number": number, "Product": "Kopi Bajawa",
+			"Path": l.T("PathName_md"), "Kabupaten": "Ngada"})
+		if len(got[chat]) != 1 || got[chat][0].reply.Text != want {
+			t.Errorf("to %d: %+v, want in %s %q", chat, got[chat], lang, want)
+		}
+	}
+}
