@@ -31,7 +31,12 @@ func Flowset() *flows.Flowset {
 			},
 			"pelatihan_kelola": func(c *flows.Ctx, _ string) error { return showTrainings(c, 0) },
 			"umumkan": func(c *flows.Ctx, _ string) error {
-				return guarded(c, flows.PowerBroadcast, nil, func() error { return c.Start("broadcast") })
+				return guarded(c, flows.PowerBroadcast, nil, func() error {
+					if area := c.Engine().Area(c.Actor); area != nil && len(area) == 0 {
+						return unlessRefused(c, flows.ErrForbidden, nil) // an office we no longer know reaches no one: say so now
+					}
+					return c.Start("broadcast")
+				})
 			},
 			"umumkan_riwayat": func(c *flows.Ctx, _ string) error { return showBroadcastHistory(c, "0") },
 			"impor":           func(c *flows.Ctx, _ string) error { return startImport(c) },
