@@ -30,6 +30,10 @@ type BroadcasterConfig struct {
 	// ProgressEvery is the least time between two edits of a broadcast's progress message
 	// (default 5s; Telegram allows a message about one edit every few seconds).
 	ProgressEvery time.Duration
+	// SettleAfter is how long after a cancel the report is shown once more with what the senders
+	// held at the cancel and sent (default 15s: more than a sender's lease, by when each has
+	// recorded what it held or lost it).
+	SettleAfter time.Duration
 	// Nudge, when set, tells the sender that messages were queued.
 	Nudge  func()
 	Now    func() time.Time
@@ -61,6 +65,9 @@ func NewBroadcaster(cfg BroadcasterConfig) *Broadcaster {
 	}
 	if cfg.ProgressEvery <= 0 {
 		cfg.ProgressEvery = 5 * time.Second
+	}
+	if cfg.SettleAfter <= 0 {
+		cfg.SettleAfter = 15 * time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -112,6 +119,29 @@ func (b *Broadcaster) Pass(ctx context.Context) error {
 			continue
 		}
 		if err := b.progress(ctx, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := b.settleCancelled(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// settleCancelled shows the report of a broadcast cancelled SettleAfter ago once more, in its
+// progress message: the cancel showed it at once, but a message a sender held then went out and
+// counts as delivered once recorded. Once per broadcast (the dedupe key); an edit that changes
+// nothing is taken by Telegram as done. A broadcast cancelled while the service was down for
+// longer than an hour is left as it was shown.
+func (b *Broadcaster) settleCancelled(ctx context.Context) error {
+	now := b.cfg.Now()
+	ids, err := store.CancelledBroadcasts(ctx, b.cfg.Store.DB(), now.Add(-b.cfg.SettleAfter-time.Hour), now.Add(-b.cfg.SettleAfter))
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := b.report(ctx, id, "bcsettled:"); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -207,22 +237,7 @@ func (b *Broadcaster) finish(ctx context.Context, id int64) (finished bool, err 
 		if err != nil || !done {
 			return err
 		}
-		bc, err := store.BroadcastByID(ctx, tx, id)
-		if err != nil || bc.StaffChat == 0 {
-			return err
-		}
-		r, err := store.BroadcastReportOf(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		l := b.staffLocalizer(ctx, tx, bc.StaffChat)
-		p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{
-			Text: staff.BroadcastReportText(l, id, r), EditRef: staff.BroadcastRef(id), Buttons: staff.BroadcastButtons(l, id, false)}})
-		if err != nil {
-			return err
-		}
-		_, queued, err = store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: bc.StaffChat, Priority: store.PriorityReply,
-			Payload: p, DedupeKey: "bcdone:" + strconv.FormatInt(id, 10)})
+		queued, err = b.queueReport(ctx, tx, id, "bcdone:")
 		return err
 	})
 	if err != nil {
@@ -232,4 +247,42 @@ func (b *Broadcaster) finish(ctx context.Context, id int64) (finished bool, err 
 		b.cfg.Nudge()
 	}
 	return finished, nil
+}
+
+// report queues the broadcast's report as an edit of its progress message, once per key prefix.
+func (b *Broadcaster) report(ctx context.Context, id int64, key string) error {
+	queued := false
+	err := b.cfg.Store.Tx(ctx, func(tx pgx.Tx) (err error) {
+		queued, err = b.queueReport(ctx, tx, id, key)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("report of broadcast %d: %w", id, err)
+	}
+	if queued && b.cfg.Nudge != nil {
+		b.cfg.Nudge()
+	}
+	return nil
+}
+
+// queueReport puts the report in the staff chat's outbox as an edit of the progress message, with
+// the dedupe key key+id; queued says whether it was new.
+func (b *Broadcaster) queueReport(ctx context.Context, tx pgx.Tx, id int64, key string) (queued bool, err error) {
+	bc, err := store.BroadcastByID(ctx, tx, id)
+	if err != nil || bc.StaffChat == 0 {
+		return false, err
+	}
+	r, err := store.BroadcastReportOf(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	l := b.staffLocalizer(ctx, tx, bc.StaffChat)
+	p, err := EncodePayload(Payload{Kind: KindReply, Reply: &flows.Reply{
+		Text: staff.BroadcastReportText(l, id, r), EditRef: staff.BroadcastRef(id), Buttons: staff.BroadcastButtons(l, id, false)}})
+	if err != nil {
+		return false, err
+	}
+	_, queued, err = store.Enqueue(ctx, tx, store.OutboxMessage{ChatID: bc.StaffChat, Priority: store.PriorityReply,
+		Payload: p, DedupeKey: key + strconv.FormatInt(id, 10)})
+	return queued, err
 }

@@ -2,11 +2,15 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"umkmbot/flows/staff"
 	"umkmbot/locales"
 	"umkmbot/store"
 )
@@ -401,5 +405,74 @@ func TestBroadcastNotResentAfterUnblock(t *testing.T) {
 	r.flush(s)
 	if got := r.delivered()[1002]; len(got) != 1 {
 		t.Fatalf("the owner who came back got %q of a new broadcast, want it once", got)
+	}
+}
+
+// A broadcast cancelled while a sender held one of its messages: the report shown at the cancel
+// counts it cancelled, the sender sends it anyway, and SettleAfter later the report is shown once
+// more with it delivered — once, however many passes follow.
+func TestBroadcasterSettlesTheReportAfterACancel(t *testing.T) {
+	r := newBroadcastRig(t, 5)
+	ctx := context.Background()
+	db := r.db.DB()
+	b := r.create(nil)
+	var mu sync.Mutex
+	clock := time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	caster := NewBroadcaster(BroadcasterConfig{Store: r.db, Messages: r.msgs, Now: now, SettleAfter: 15 * time.Second})
+	if err := caster.Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	held, err := store.ClaimOutbox(ctx, db, now(), store.ClaimOptions{MinPriority: store.PriorityBroadcast,
+		MaxPriority: store.PriorityBroadcast, Limit: 1, Lease: time.Minute})
+	if err != nil || len(held) != 1 {
+		t.Fatalf("claim: %v, %v", held, err)
+	}
+	if _, err := store.CancelBroadcast(ctx, db, b.ID, now()); err != nil {
+		t.Fatal(err)
+	}
+	q := held[0]
+	if err := store.RecordOutbox(ctx, db, []store.QueueOutcome{{QueueKey: q.QueueKey, Claim: q.Claim, At: now(),
+		Sent: []int64{q.Messages[0].ID}}}); err != nil {
+		t.Fatal(err)
+	}
+	settled := func() []string {
+		t.Helper()
+		rows, err := db.Query(ctx, `SELECT payload FROM outbox WHERE dedupe_key = $1`, "bcsettled:"+strconv.FormatInt(b.ID, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		payloads, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, raw := range payloads {
+			p, err := DecodePayload(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, p.Reply.Text+" edits "+p.Reply.EditRef)
+		}
+		return texts
+	}
+	advance(10 * time.Second)
+	if err := caster.Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := settled(); len(got) != 0 {
+		t.Fatalf("the report was settled before SettleAfter: %q", got)
+	}
+	for range 3 {
+		advance(10 * time.Second)
+		if err := caster.Pass(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := settled()
+	if len(got) != 1 || !strings.Contains(got[0], "Delivered: 1\n") || !strings.Contains(got[0], "Cancelled: 4") ||
+		!strings.Contains(got[0], "edits "+staff.BroadcastRef(b.ID)) {
+		t.Fatalf("settled report: %q, want one edit of the progress message with 1 delivered and 4 cancelled", got)
 	}
 }

@@ -164,6 +164,22 @@ func OpenBroadcasts(ctx context.Context, db DB) ([]int64, error) {
 	return ids, nil
 }
 
+// CancelledBroadcasts returns the broadcasts cancelled after from and no later than to that report
+// to a staff chat, by id: those whose report may still have changed after the cancel (a message a
+// sender held then and sent counts as delivered once its send is recorded).
+func CancelledBroadcasts(ctx context.Context, db DB, from, to time.Time) ([]int64, error) {
+	rows, err := db.Query(ctx, `SELECT id FROM broadcasts
+		WHERE status = 'cancelled' AND staff_chat <> 0 AND finished_at > $1 AND finished_at <= $2 ORDER BY id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: cancelled broadcasts: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("store: cancelled broadcasts: %w", err)
+	}
+	return ids, nil
+}
+
 // FanOutBroadcast queues the broadcast's next batch of recipients (up to batch owners, by owner
 // id after the last one queued) at broadcast priority, each with the payload of their language
 // (payloads["id"] when theirs is missing), in one transaction of its own: the owners read, one
