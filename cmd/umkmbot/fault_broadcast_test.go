@@ -675,7 +675,7 @@ func TestFaultBroadcastCancelled(t *testing.T) {
 		t.Errorf("Telegram answered 429 %d times", n)
 	}
 	t.Logf("broadcast to %d owners cancelled after %d (button pressed %s, answered %s): %d broadcast queues held just before; "+
-		"%d messages after the answer, %d of the %d dropped ones delivered all the same (the report counts them cancelled); report: %+v; %s",
+		"%d messages after the answer, %d of the %d dropped ones delivered all the same (held by a sender at the cancel: the settled report counts them delivered); report: %+v; %s",
 		len(rcpts), tl.total-len(after), clock(pressed), clock(ack.At), len(heldBefore), len(after), len(droppedDelivered), len(dropped), r,
 		b.logWaits(tl.first, ack.At))
 }
