@@ -37,7 +37,7 @@ func broadcastFlow() *flows.Flow {
 		Progress: true,
 		Steps: func(c *flows.Ctx) []*flows.Step {
 			return []*flows.Step{
-				{Name: "text", Prompt: "BroadcastAskText", Input: flows.InputText, Parse: parseBroadcastText,
+				{Name: "text", Prompt: "BroadcastAskText", Input: flows.InputText, Parse: textBetween(10, broadcastMaxLen),
 					Display: func(c *flows.Ctx, v string) string { return "\n" + v }},
 				{Name: "file", Prompt: "BroadcastAskFile", Input: flows.InputFile, Optional: "BroadcastNoFile",
 					Display: displayBroadcastFile, Save: func(c *flows.Ctx, v string) error {
@@ -71,17 +71,6 @@ func broadcastFlow() *flows.Flow {
 			return guardedArea(c, a, func() error { return startBroadcast(c, a) })
 		},
 	}
-}
-
-func parseBroadcastText(c *flows.Ctx, in string) (string, *flows.Problem) {
-	in = strings.TrimSpace(in)
-	if len([]rune(in)) < 10 {
-		return "", flows.NewProblem("CommonTooShort")
-	}
-	if len([]rune(in)) > broadcastMaxLen {
-		return "", &flows.Problem{Msg: "CommonTooLong", Data: map[string]any{"Max": broadcastMaxLen}}
-	}
-	return in, nil
 }
 
 func displayBroadcastFile(c *flows.Ctx, v string) string {

@@ -36,7 +36,7 @@ func decideFlow() *flows.Flow {
 				if to == domain.StatusRejected {
 					prompt = "StaffAskRejectReason"
 				}
-				steps = append(steps, &flows.Step{Name: "note", Prompt: prompt, Input: flows.InputText, Parse: parseNote})
+				steps = append(steps, &flows.Step{Name: "note", Prompt: prompt, Input: flows.InputText, Parse: textBetween(3, 1000)})
 			case domain.StatusAwaitingPayment:
 				steps = append(steps, &flows.Step{Name: "amount", Prompt: "StaffAskAmount", Input: flows.InputText, Optional: "CommonSkip", Parse: parseAmount})
 			case domain.StatusApproved:
@@ -57,17 +57,6 @@ func decideFlow() *flows.Flow {
 		},
 		Done: finishDecision,
 	}
-}
-
-func parseNote(c *flows.Ctx, in string) (string, *flows.Problem) {
-	in = strings.TrimSpace(in)
-	if len([]rune(in)) < 3 {
-		return "", flows.NewProblem("CommonTooShort")
-	}
-	if len([]rune(in)) > 1000 {
-		return "", &flows.Problem{Msg: "CommonTooLong", Data: map[string]any{"Max": 1000}}
-	}
-	return in, nil
 }
 
 func parseAmount(c *flows.Ctx, in string) (string, *flows.Problem) {

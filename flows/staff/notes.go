@@ -22,7 +22,7 @@ func noteFlow() *flows.Flow {
 		Name:  "note",
 		Title: "StaffNoteTitle",
 		Steps: func(c *flows.Ctx) []*flows.Step {
-			return []*flows.Step{{Name: "note", Prompt: "StaffNoteAsk", Input: flows.InputText, Parse: parseInternalNote,
+			return []*flows.Step{{Name: "note", Prompt: "StaffNoteAsk", Input: flows.InputText, Parse: textBetween(2, maxNote),
 				Data: func(c *flows.Ctx) map[string]any { return map[string]any{"Number": c.Get("number")} }}}
 		},
 		Done: func(c *flows.Ctx) error {
@@ -43,17 +43,6 @@ func noteAction(c *flows.Ctx, arg string) error {
 		c.Sess.Data = map[string]string{"app": itoa(app.ID), "number": app.Number}
 		return c.GoTo("note")
 	})
-}
-
-func parseInternalNote(c *flows.Ctx, in string) (string, *flows.Problem) {
-	in = strings.TrimSpace(in)
-	if len([]rune(in)) < 2 {
-		return "", flows.NewProblem("CommonTooShort")
-	}
-	if len([]rune(in)) > maxNote {
-		return "", &flows.Problem{Msg: "CommonTooLong", Data: map[string]any{"Max": maxNote}}
-	}
-	return in, nil
 }
 
 // addNote keeps the note and shows the card with it. The audit log names the note, not its

@@ -58,6 +58,7 @@ func trainingNewFlow() *flows.Flow {
 	}
 }
 
+// textBetween reads a text of lo to hi characters, trimmed (a title, a note, an announcement).
 func textBetween(lo, hi int) func(c *flows.Ctx, in string) (string, *flows.Problem) {
 	return func(c *flows.Ctx, in string) (string, *flows.Problem) {
 		in = strings.TrimSpace(in)
