@@ -395,14 +395,14 @@ func DropChatOutbox(ctx context.Context, db DB, chatID int64) (int64, error) {
 // DropBroadcastOutbox removes every message of the broadcast still queued (staff cancelled it)
 // and returns how many; each is kept in outbox_failed as "cancelled", which the report counts.
 func DropBroadcastOutbox(ctx context.Context, db DB, broadcastID int64) (int64, error) {
-	return dropOutbox(ctx, db, "cancelled", `o.broadcast_id = $2`, broadcastID)
+	return dropOutbox(ctx, db, reasonCancelled, `o.broadcast_id = $2`, broadcastID)
 }
 
 // FailUnreachableOutbox fails the messages queued for owners who blocked the bot: reminders and
 // broadcasts queued after the 403, and anything queued before it. A reply queued after it exists
 // only because the owner wrote again, so it stays. It returns how many were failed.
 func FailUnreachableOutbox(ctx context.Context, db DB) (int64, error) {
-	return dropOutbox(ctx, db, "owner unreachable", `o.chat_id IN (
+	return dropOutbox(ctx, db, reasonUnreachable, `o.chat_id IN (
 			SELECT q.chat_id FROM outbox_queues q JOIN owners w ON w.chat_id = q.chat_id
 			WHERE w.unreachable_at IS NOT NULL)
 		AND EXISTS (SELECT 1 FROM owners w WHERE w.chat_id = o.chat_id AND w.unreachable_at IS NOT NULL
