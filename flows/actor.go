@@ -36,26 +36,23 @@ func (a Actor) Office() string {
 	return a.Staff.Unit
 }
 
-// resolveActor decides the role of this update: an active staff row makes staff or admin,
-// unless the session says they switched to owner mode. A staff member removed a moment ago is an
-// owner from their next update on.
-func (e *Engine) resolveActor(c *Ctx) error {
+// resolveActor decides the role of this update, and the set serving it: an active staff row
+// makes staff or admin, unless the session says they switched to owner mode. A staff member
+// removed a moment ago is an owner from their next update on.
+func (c *Ctx) resolveActor() {
 	c.Actor = Actor{Role: RoleOwner, Owner: c.Owner}
 	// The staff row came with the owner's (store.UpsertOwner): no statement of its own.
-	s := c.Owner.Staff
-	if s == nil || !s.Active {
+	switch s := c.Owner.Staff; {
+	case s == nil || !s.Active:
 		c.Sess.AsOwner = false
-		return nil
+	case c.Sess.AsOwner:
+		c.Actor.Staff = s
+	case s.Role == "admin":
+		c.Actor.Staff, c.Actor.Role = s, RoleAdmin
+	default:
+		c.Actor.Staff, c.Actor.Role = s, RoleStaff
 	}
-	c.Actor.Staff = s
-	if c.Sess.AsOwner {
-		return nil
-	}
-	c.Actor.Role = RoleStaff
-	if s.Role == "admin" {
-		c.Actor.Role = RoleAdmin
-	}
-	return nil
+	c.set = c.e.setFor(c.Actor.Role)
 }
 
 // The commands that switch a staff member between their staff role and owner mode.
@@ -69,14 +66,7 @@ const (
 func (c *Ctx) switchMode(asOwner bool) error {
 	c.ParkRunning()
 	c.Sess.AsOwner = asOwner
-	c.Actor.Role = RoleOwner
-	if !asOwner {
-		c.Actor.Role = RoleStaff
-		if c.Actor.Staff.Role == "admin" {
-			c.Actor.Role = RoleAdmin
-		}
-	}
-	c.set = c.e.setFor(c.Actor.Role)
+	c.resolveActor()
 	c.SetCommandMenu()
 	if asOwner {
 		c.ShowMenu(c.T("StaffModeOwner"))
@@ -99,9 +89,6 @@ func (c *Ctx) Reresolve() error {
 	default:
 		return err
 	}
-	if err := c.e.resolveActor(c); err != nil {
-		return err
-	}
-	c.set = c.e.setFor(c.Actor.Role)
+	c.resolveActor()
 	return nil
 }

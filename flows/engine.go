@@ -110,10 +110,7 @@ func (e *Engine) Handle(ctx context.Context, db store.DB, ev Event) (Result, err
 	}
 	c := &Ctx{Context: ctx, e: e, DB: db, Ev: ev, Owner: owner, Sess: sess, Now: ev.At,
 		L: e.msgs.For(owner.Lang), newOwner: created, lastTouched: touched}
-	if err := e.resolveActor(c); err != nil {
-		return Result{}, err
-	}
-	c.set = e.setFor(c.Actor.Role)
+	c.resolveActor()
 	c.sanitize()
 	if err := c.route(); err != nil {
 		return Result{}, err
