@@ -56,9 +56,8 @@ type Rules struct {
 	feePercent    int
 	due           map[Status]dueRule
 	holidays      map[string]bool // "2006-01-02" in WITA
-	holidayYears  map[int]bool
-	holidaySource map[int]string
-	holidayFirm   map[int]bool // verified against the year's decree
+	holidaySource map[int]string  // every year in the data names one
+	holidayFirm   map[int]bool    // verified against the year's decree
 	units         []BPOMUnit
 	kabupaten     []Kabupaten
 	kabupatenKeys map[string]int // normalized name → index in kabupaten

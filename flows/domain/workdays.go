@@ -14,17 +14,15 @@ const dateLayout = "2006-01-02"
 
 func (r *Rules) loadHolidays(f *rulesFile) error {
 	r.holidays = map[string]bool{}
-	r.holidayYears = map[int]bool{}
 	r.holidaySource = map[int]string{}
 	r.holidayFirm = map[int]bool{}
 	for _, y := range f.Holidays {
-		if r.holidayYears[y.Year] {
+		if _, dup := r.holidaySource[y.Year]; dup {
 			return fmt.Errorf("holidays for %d listed twice", y.Year)
 		}
 		if y.Source == "" {
 			return fmt.Errorf("holidays for %d name no source", y.Year)
 		}
-		r.holidayYears[y.Year] = true
 		r.holidaySource[y.Year] = y.Source
 		r.holidayFirm[y.Year] = y.Verified
 		for _, s := range append(slices.Clone(y.Dates), y.CutiBersama...) {
@@ -49,7 +47,7 @@ func (r *Rules) MissingHolidayYears(t time.Time) []int {
 	var out []int
 	y := t.In(wita()).Year()
 	for _, year := range []int{y, y + 1} {
-		if !r.holidayYears[year] {
+		if !r.HolidaysKnown(year) {
 			out = append(out, year)
 		}
 	}
@@ -58,7 +56,9 @@ func (r *Rules) MissingHolidayYears(t time.Time) []int {
 
 // HolidaysEstimated reports whether the holidays of year are in the data as estimates only (its
 // decree not out yet).
-func (r *Rules) HolidaysEstimated(year int) bool { return r.holidayYears[year] && !r.holidayFirm[year] }
+func (r *Rules) HolidaysEstimated(year int) bool {
+	return r.HolidaysKnown(year) && !r.holidayFirm[year]
+}
 
 // EndOfDay is the last minute of t's day in WITA (23:59:59): a due date ends there.
 func EndOfDay(t time.Time) time.Time {
@@ -68,7 +68,7 @@ func EndOfDay(t time.Time) time.Time {
 
 // HolidaysKnown reports whether the national holidays of year are in the data. Working days in
 // a year without them count only weekends: the staff digest should warn.
-func (r *Rules) HolidaysKnown(year int) bool { return r.holidayYears[year] }
+func (r *Rules) HolidaysKnown(year int) bool { return r.holidaySource[year] != "" }
 
 // IsWorkingDay reports whether t falls, in WITA, on a weekday that is not a national holiday.
 func (r *Rules) IsWorkingDay(t time.Time) bool {
