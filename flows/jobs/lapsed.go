@@ -101,11 +101,8 @@ func (j *Jobs) lapsedList(l *locales.Localizer, lapsed []store.LapsedCorrection,
 		if business == "" {
 			business = "—"
 		}
-		kab := a.Kabupaten
-		if k, ok := j.cfg.Rules.Kabupaten(a.Kabupaten); ok {
-			kab = k.Name
-		}
-		lines[i] = l.N("StaffLapsedItem", j.daysBetween(a.DueAt, now), map[string]any{"Number": a.Number, "Business": business, "Kabupaten": kab})
+		lines[i] = l.N("StaffLapsedItem", j.daysBetween(a.DueAt, now), map[string]any{"Number": a.Number, "Business": business,
+			"Kabupaten": j.kabupatenName(a.Kabupaten)})
 	}
 	return strings.Join(lines, "\n")
 }
