@@ -136,29 +136,23 @@ func enqueueSQL(extra string) string {
 
 // OutboxForChat returns every message still queued for the chat, in the order they were enqueued.
 func OutboxForChat(ctx context.Context, db DB, chatID int64) ([]OutboxMessage, error) {
-	rows, err := db.Query(ctx, `SELECT `+outboxColumns("o")+` FROM outbox o WHERE o.chat_id = $1 ORDER BY o.id`, chatID)
+	rows, err := db.Query(ctx, `
+		SELECT id, chat_id, priority, payload, coalesce(dedupe_key, ''), not_before, coalesce(last_error, ''),
+			coalesce(broadcast_id, 0), created_at
+		FROM outbox WHERE chat_id = $1 ORDER BY id`, chatID)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox of chat %d: %w", chatID, err)
 	}
-	msgs, err := pgx.CollectRows(rows, scanOutboxMessage)
+	msgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxMessage, error) {
+		var m OutboxMessage
+		err := r.Scan(&m.ID, &m.ChatID, &m.Priority, &m.Payload, &m.DedupeKey, &m.NotBefore, &m.LastError,
+			&m.BroadcastID, &m.CreatedAt)
+		return m, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox of chat %d: %w", chatID, err)
 	}
 	return msgs, nil
-}
-
-// outboxColumns is the column list scanOutboxMessage reads, qualified by alias.
-func outboxColumns(alias string) string {
-	a := alias + "."
-	return a + "id, " + a + "chat_id, " + a + "priority, " + a + "payload, coalesce(" + a + "dedupe_key, ''), " +
-		a + "not_before, coalesce(" + a + "last_error, ''), coalesce(" + a + "broadcast_id, 0), " + a + "created_at"
-}
-
-func scanOutboxMessage(row pgx.CollectableRow) (OutboxMessage, error) {
-	var m OutboxMessage
-	err := row.Scan(&m.ID, &m.ChatID, &m.Priority, &m.Payload, &m.DedupeKey, &m.NotBefore, &m.LastError,
-		&m.BroadcastID, &m.CreatedAt)
-	return m, err
 }
 
 // FailedOutbox is a message that will not be delivered.
