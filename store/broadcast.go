@@ -132,10 +132,15 @@ func CreateBroadcast(ctx context.Context, db DB, b *Broadcast) error {
 const broadcastColumns = `id, coalesce(created_by, 0), staff_chat, audience, texts, status, fanned_to, queued, created_at, finished_at,
 	coalesce(file_id, ''), file_photo, send_at, expected, coalesce(office, '')`
 
+// broadcastFields are the scan destinations of broadcastColumns in b.
+func broadcastFields(b *Broadcast) []any {
+	return []any{&b.ID, &b.CreatedBy, &b.StaffChat, &b.Audience, &b.Texts, &b.Status, &b.FannedTo, &b.Queued,
+		&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected, &b.Office}
+}
+
 func scanBroadcast(row pgx.Row) (Broadcast, error) {
 	var b Broadcast
-	err := row.Scan(&b.ID, &b.CreatedBy, &b.StaffChat, &b.Audience, &b.Texts, &b.Status, &b.FannedTo, &b.Queued,
-		&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected, &b.Office)
+	err := row.Scan(broadcastFields(&b)...)
 	return b, err
 }
 
@@ -408,9 +413,7 @@ func BroadcastHistory(ctx context.Context, db DB, area []string, offset, limit i
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BroadcastEntry, error) {
 		var e BroadcastEntry
-		b := &e.Broadcast
-		err := r.Scan(&b.ID, &b.CreatedBy, &b.StaffChat, &b.Audience, &b.Texts, &b.Status, &b.FannedTo, &b.Queued,
-			&b.CreatedAt, &b.FinishedAt, &b.FileID, &b.FilePhoto, &b.SendAt, &b.Expected, &b.Office, &e.By)
+		err := r.Scan(append(broadcastFields(&e.Broadcast), &e.By)...)
 		return e, err
 	})
 	if err != nil {
