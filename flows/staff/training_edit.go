@@ -31,8 +31,6 @@ func trainingEditFlow() *flows.Flow {
 			return display(c, v)
 		}
 	}
-	showStart := func(c *flows.Ctx, v string) string { t, _ := time.Parse(time.RFC3339, v); return c.L.DateTime(t) }
-	showDuration := func(c *flows.Ctx, v string) string { return durationText(c.L, atoi(v)) }
 	return &flows.Flow{
 		Name:  "training_edit",
 		Title: "TrainingEditTitle",
@@ -41,9 +39,9 @@ func trainingEditFlow() *flows.Flow {
 				{Name: "title", Prompt: "TrainingNewAskTitle", Input: flows.InputText, Parse: textBetween(5, 120), Later: true,
 					Display: changed(nil, "title")},
 				{Name: "start", Prompt: "TrainingNewAskStart", Input: flows.InputText, Parse: parseStart, Later: true,
-					Display: changed(showStart, "start")},
+					Display: changed(displayStart, "start")},
 				{Name: "duration", Prompt: "TrainingNewAskDuration", Input: flows.InputText, Parse: parseDuration, Later: true,
-					Display: changed(showDuration, "duration")},
+					Display: changed(displayDuration, "duration")},
 				{Name: "place", Prompt: "TrainingNewAskPlace", Input: flows.InputText, Parse: textBetween(3, 300), Later: true,
 					Display: changed(nil, "place")},
 				{Name: "quota", Prompt: "TrainingNewAskQuota", Input: flows.InputText, Parse: parseEditQuota, Later: true,

@@ -26,17 +26,11 @@ func trainingNewFlow() *flows.Flow {
 		Steps: func(c *flows.Ctx) []*flows.Step {
 			return []*flows.Step{
 				{Name: "title", Prompt: "TrainingNewAskTitle", Input: flows.InputText, Parse: textBetween(5, 120)},
-				{Name: "kind", Prompt: "TrainingNewAskKind", Input: flows.InputChoice, Columns: 2, Choices: func(c *flows.Ctx) []flows.Choice {
-					var out []flows.Choice
-					for _, k := range TrainingKinds {
-						out = append(out, flows.Choice{Value: k, Label: "TrainingKind_" + k})
-					}
-					return out
-				}},
+				{Name: "kind", Prompt: "TrainingNewAskKind", Input: flows.InputChoice, Columns: 2, Choices: kindChoices},
 				{Name: "start", Prompt: "TrainingNewAskStart", Input: flows.InputText, Parse: parseStart,
-					Display: func(c *flows.Ctx, v string) string { t, _ := time.Parse(time.RFC3339, v); return c.L.DateTime(t) }},
+					Display: displayStart},
 				{Name: "duration", Prompt: "TrainingNewAskDuration", Input: flows.InputText, Parse: parseDuration,
-					Display: func(c *flows.Ctx, v string) string { return durationText(c.L, atoi(v)) }},
+					Display: displayDuration},
 				{Name: "place", Prompt: "TrainingNewAskPlace", Input: flows.InputText, Parse: textBetween(3, 300)},
 				{Name: "kabupaten", Prompt: "TrainingNewAskKabupaten", Input: flows.InputChoice, Columns: 3, Choices: areaChoices,
 					Skip: func(c *flows.Ctx) bool { return len(c.Engine().Area(c.Actor)) == 1 }},
@@ -57,6 +51,15 @@ func trainingNewFlow() *flows.Flow {
 		Done: saveTraining,
 	}
 }
+
+// displayStart shows a start (RFC 3339) as the summary reads it.
+func displayStart(c *flows.Ctx, v string) string {
+	t, _ := time.Parse(time.RFC3339, v)
+	return c.L.DateTime(t)
+}
+
+// displayDuration shows a duration in minutes as the summary reads it.
+func displayDuration(c *flows.Ctx, v string) string { return durationText(c.L, atoi(v)) }
 
 // textBetween reads a text of lo to hi characters, trimmed (a title, a note, an announcement).
 func textBetween(lo, hi int) func(c *flows.Ctx, in string) (string, *flows.Problem) {
