@@ -2,6 +2,7 @@ package staff
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,7 +70,7 @@ func showQueue(c *flows.Ctx, v queueView) error {
 		if f.Paths == nil || len(f.Paths) > 1 {
 			var pathRow []flows.Button
 			for _, p := range c.Engine().Rules().Paths() {
-				if f.Paths != nil && !contains(f.Paths, string(p.Code)) {
+				if f.Paths != nil && !slices.Contains(f.Paths, string(p.Code)) {
 					continue
 				}
 				pathRow = append(pathRow, flows.Button{Label: c.PathName(string(p.Code)), Data: queueView{Status: v.Status, Path: string(p.Code), Kab1: v.Kab1}.data()})
@@ -116,15 +117,6 @@ func showQueue(c *flows.Ctx, v queueView) error {
 		c.Reply(r)
 		return nil
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // searchFlow asks what to search for when /cari came without it.
