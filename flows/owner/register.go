@@ -511,10 +511,15 @@ func submittedText(c *flows.Ctx, app store.Application, missing int) string {
 
 // ownerBPOMUnit names the BPOM unit of the owner's kabupaten (the default unit when unknown).
 func ownerBPOMUnit(c *flows.Ctx) string {
-	kab := ""
-	if b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID); err == nil {
-		kab = b.Kabupaten
-	}
-	o, _ := c.Engine().Rules().OfficeFor(domain.PathMD, kab)
+	o, _ := c.Engine().Rules().OfficeFor(domain.PathMD, ownerKabupaten(c))
 	return o.Name
+}
+
+// ownerKabupaten is the kabupaten of the owner's business, "" when there is none yet.
+func ownerKabupaten(c *flows.Ctx) string {
+	b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID)
+	if err != nil {
+		return ""
+	}
+	return b.Kabupaten
 }

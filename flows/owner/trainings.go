@@ -17,10 +17,7 @@ var notifyKinds = []string{"pkp", "cppob", "label", "halal", "clinic"}
 // button to register, cancel or wait; then, for the kinds with nothing scheduled in their
 // kabupaten, the offer to be told when one opens.
 func cmdTrainings(c *flows.Ctx) error {
-	kab := ""
-	if b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID); err == nil {
-		kab = b.Kabupaten
-	}
+	kab := ownerKabupaten(c)
 	seats, err := store.UpcomingTrainings(c, c.DB, c.Now, c.Owner.ID, kab, 5)
 	if err != nil {
 		return err
@@ -87,10 +84,7 @@ func trainingPointer(c *flows.Ctx, kind string) (r flows.Reply, ok bool, err err
 	if slices.ContainsFunc(attended, func(a store.AttendedTraining) bool { return a.Kind == kind }) {
 		return flows.Reply{}, false, nil
 	}
-	kab := ""
-	if b, err := store.PrimaryBusiness(c, c.DB, c.Owner.ID); err == nil {
-		kab = b.Kabupaten
-	}
+	kab := ownerKabupaten(c)
 	name := c.T("TrainingKind_" + trainingKind(kind))
 	scheduled, err := store.UpcomingTrainingKinds(c, c.DB, kab, c.Now)
 	if err != nil {
