@@ -190,9 +190,7 @@ func (c *Ctx) stepButton(value string) error {
 	case strings.HasPrefix(value, valPage) && s.Input == InputChoice:
 		page, _ := strconv.Atoi(strings.TrimPrefix(value, valPage))
 		c.Ask(nil, page)
-		if n := len(c.res.Replies); n > 0 && c.Ev.MessageID != 0 {
-			c.res.Replies[n-1].EditMessageID = c.Ev.MessageID
-		}
+		c.EditLastReply(c.Ev.MessageID)
 		return nil
 	}
 	switch s.Input {
@@ -338,10 +336,8 @@ func (c *Ctx) StaleButton() error {
 
 // withNote puts the pending note (see Ctx.note) above text.
 func (c *Ctx) withNote(text string) string {
-	if c.note == "" {
-		return text
+	if note := c.TakeNote(); note != "" {
+		return note + "\n\n" + text
 	}
-	text = c.note + "\n\n" + text
-	c.note = ""
 	return text
 }
