@@ -92,7 +92,7 @@ func showQueue(c *flows.Ctx, v queueView) error {
 			apps = apps[:queuePage]
 		}
 		for _, a := range apps {
-			rows = append(rows, []flows.Button{{Label: a.Number + " · " + a.ProductName + " · " + c.StatusName(a.Status), Data: "a:card:" + itoa(a.ID)}})
+			rows = append(rows, []flows.Button{cardButton(c, a)})
 		}
 		var nav []flows.Button
 		if v.Page > 0 {
@@ -117,6 +117,11 @@ func showQueue(c *flows.Ctx, v queueView) error {
 		c.Reply(r)
 		return nil
 	})
+}
+
+// cardButton is an application's line in the queue and the search results: a button to its card.
+func cardButton(c *flows.Ctx, a store.Application) flows.Button {
+	return flows.Button{Label: a.Number + " · " + a.ProductName + " · " + c.StatusName(a.Status), Data: "a:card:" + itoa(a.ID)}
 }
 
 // searchFlow asks what to search for when /cari came without it.
@@ -163,7 +168,7 @@ func search(c *flows.Ctx, q string) error {
 	}
 	var rows [][]flows.Button
 	for _, a := range apps {
-		rows = append(rows, []flows.Button{{Label: a.Number + " · " + a.ProductName + " · " + c.StatusName(a.Status), Data: "a:card:" + itoa(a.ID)}})
+		rows = append(rows, []flows.Button{cardButton(c, a)})
 	}
 	c.Reply(flows.Reply{Text: c.L.N("StaffSearchFound", len(apps)), Buttons: rows})
 	return nil
