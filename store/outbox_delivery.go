@@ -442,32 +442,24 @@ func PendingOutboxByPriority(ctx context.Context, db DB) (map[int]int, error) {
 	return out, nil
 }
 
-// PruneOutboxHistory deletes failed-message records and dedupe keys older than before, batch rows
-// a statement, and returns how many went. A dedupe key must outlive the time its job could decide
+// PruneOutboxHistory deletes failed-message records, dedupe keys and message refs older than
+// before, in batches as the other prunes do (pruneBatches), and returns how many went. A dedupe key must outlive the time its job could decide
 // the same message again; the window is the caller's.
 func PruneOutboxHistory(ctx context.Context, db DB, before time.Time, batch int) (int64, error) {
-	if batch <= 0 {
-		batch = DefaultPruneBatch
-	}
 	// A broadcast's report is counted from outbox_failed: keep it before its rows go.
 	if _, err := FreezeBroadcastReports(ctx, db); err != nil {
 		return 0, err
 	}
 	var total int64
-	for _, q := range []string{
-		`DELETE FROM outbox_failed WHERE id IN (SELECT id FROM outbox_failed WHERE failed_at < $1 LIMIT $2)`,
-		`DELETE FROM outbox_keys WHERE dedupe_key IN (SELECT dedupe_key FROM outbox_keys WHERE created_at < $1 LIMIT $2)`,
-		`DELETE FROM message_refs WHERE (chat_id, ref) IN (SELECT chat_id, ref FROM message_refs WHERE updated_at < $1 LIMIT $2)`,
+	for _, q := range []struct{ what, stmt string }{
+		{"outbox history", `DELETE FROM outbox_failed WHERE id IN (SELECT id FROM outbox_failed WHERE failed_at < $1 LIMIT $2)`},
+		{"outbox keys", `DELETE FROM outbox_keys WHERE dedupe_key IN (SELECT dedupe_key FROM outbox_keys WHERE created_at < $1 LIMIT $2)`},
+		{"message refs", `DELETE FROM message_refs WHERE (chat_id, ref) IN (SELECT chat_id, ref FROM message_refs WHERE updated_at < $1 LIMIT $2)`},
 	} {
-		for {
-			tag, err := db.Exec(ctx, q, before, batch)
-			if err != nil {
-				return total, fmt.Errorf("store: prune outbox history: %w", err)
-			}
-			total += tag.RowsAffected()
-			if tag.RowsAffected() < int64(batch) {
-				break
-			}
+		n, err := pruneBatches(ctx, db, q.what, batch, q.stmt, before)
+		total += n
+		if err != nil {
+			return total, err
 		}
 	}
 	return total, nil
