@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"umkmbot/flows"
 	"umkmbot/flows/domain"
@@ -260,9 +261,7 @@ func attachUpload(c *flows.Ctx, kind, v string) error {
 		return nil // "Nanti": stays missing
 	}
 	id, _ := strconv.ParseInt(c.Get("app"), 10, 64)
-	err := store.AttachDocument(c, c.DB, id, kind, store.DocumentFile{FileID: f.ID, FileUniqueID: f.UniqueID,
-		FileName: f.Name, MIMEType: f.MIME, SizeBytes: f.Size, UploadedAt: c.Now})
-	if err != nil {
+	if err := store.AttachDocument(c, c.DB, id, kind, documentFile(f, c.Now)); err != nil {
 		return err
 	}
 	n, _ := strconv.Atoi(c.Get("uploaded"))
@@ -271,6 +270,11 @@ func attachUpload(c *flows.Ctx, kind, v string) error {
 	// stands when it was the last.
 	c.Note(c.T("DocumentsSaved", map[string]any{"Name": c.T("DocName_" + kind)}))
 	return nil
+}
+
+// documentFile is an upload as the store keeps it, uploaded at.
+func documentFile(f flows.StoredFile, at time.Time) store.DocumentFile {
+	return store.DocumentFile{FileID: f.ID, FileUniqueID: f.UniqueID, FileName: f.Name, MIMEType: f.MIME, SizeBytes: f.Size, UploadedAt: at}
 }
 
 // finishDocuments tells the owner where the application stands, and staff when it is complete.

@@ -454,7 +454,8 @@ func submitApplication(c *flows.Ctx) error {
 		}
 		nd := store.NewDocument{Kind: d.Code, Required: d.Need == domain.NeedRequired}
 		if f, ok := flows.DecodeFile(v); ok {
-			nd.File = &store.DocumentFile{FileID: f.ID, FileUniqueID: f.UniqueID, FileName: f.Name, MIMEType: f.MIME, SizeBytes: f.Size, UploadedAt: c.Now}
+			df := documentFile(f, c.Now)
+			nd.File = &df
 		} else if nd.Required {
 			missing++
 		}
