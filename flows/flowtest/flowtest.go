@@ -186,18 +186,27 @@ func (c *Chat) Send(text string) flows.Result {
 // Press presses the button with that label on the bot's last replies.
 func (c *Chat) Press(label string) flows.Result {
 	c.TB.Helper()
+	data, msgID, ok := c.findButton(label)
+	if !ok {
+		c.TB.Fatalf("no button %q on the last replies\ntranscript:\n%s", label, c.Transcript())
+		return flows.Result{}
+	}
+	c.Log = append(c.Log, "you press: "+label)
+	return c.Do(flows.Event{Kind: flows.EventButton, Data: data, MessageID: msgID})
+}
+
+// findButton finds a labelled button of the last replies: its callback data and its message.
+func (c *Chat) findButton(label string) (data string, msgID int, ok bool) {
 	for i, r := range c.Last.Replies {
 		for _, row := range r.Buttons {
 			for _, b := range row {
 				if b.Label == label {
-					c.Log = append(c.Log, "you press: "+label)
-					return c.Do(flows.Event{Kind: flows.EventButton, Data: b.Data, MessageID: c.IDs[i]})
+					return b.Data, c.IDs[i], true
 				}
 			}
 		}
 	}
-	c.TB.Fatalf("no button %q on the last replies\ntranscript:\n%s", label, c.Transcript())
-	return flows.Result{}
+	return "", 0, false
 }
 
 // PressMsg presses the button whose label is the message id's text in the chat's language.
@@ -206,21 +215,14 @@ func (c *Chat) PressMsg(id string, data ...map[string]any) flows.Result {
 	return c.Press(c.H.T(c.Lang, id, data...))
 }
 
-// ButtonData returns the callback data of a labelled button of the last replies.
 // ButtonData returns the callback data of a labelled button of the last replies, and its message.
 func (c *Chat) ButtonData(label string) (string, int) {
 	c.TB.Helper()
-	for i, r := range c.Last.Replies {
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				if b.Label == label {
-					return b.Data, c.IDs[i]
-				}
-			}
-		}
+	data, msgID, ok := c.findButton(label)
+	if !ok {
+		c.TB.Fatalf("no button %q\ntranscript:\n%s", label, c.Transcript())
 	}
-	c.TB.Fatalf("no button %q\ntranscript:\n%s", label, c.Transcript())
-	return "", 0
+	return data, msgID
 }
 
 // PressData presses a button by its data, as an old message's button would be.
@@ -294,16 +296,8 @@ func (c *Chat) ExpectNot(fragment string) {
 
 // HasButton says whether the last replies show a button with that label.
 func (c *Chat) HasButton(label string) bool {
-	for _, r := range c.Last.Replies {
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				if b.Label == label {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	_, _, ok := c.findButton(label)
+	return ok
 }
 
 // Query runs one SQL query returning one value.
