@@ -53,13 +53,14 @@ func (c *Ctx) Transition(ch Change) error {
 			return err
 		}
 	}
-	detail := map[string]any{"before": map[string]any{"status": from}, "after": map[string]any{"status": ch.To, "note": ch.Note}}
+	after := map[string]any{"status": ch.To, "note": ch.Note}
 	if ch.Due != nil {
-		detail["after"].(map[string]any)["due"] = ch.Due.Format(time.RFC3339)
+		after["due"] = ch.Due.Format(time.RFC3339)
 	}
 	if ch.Permit != "" {
-		detail["after"].(map[string]any)["permit"] = ch.Permit
+		after["permit"] = ch.Permit
 	}
+	detail := map[string]any{"before": map[string]any{"status": from}, "after": after}
 	if err := store.Audit(c, c.DB, store.AuditEntry{ActorKind: string(actor), ActorID: actorID, Action: "application.status",
 		SubjectKind: "application", SubjectID: ch.App.ID, Detail: detail}, c.Now); err != nil {
 		return err
