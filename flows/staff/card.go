@@ -7,6 +7,7 @@ import (
 
 	"umkmbot/flows"
 	"umkmbot/flows/domain"
+	"umkmbot/locales"
 	"umkmbot/store"
 )
 
@@ -287,7 +288,7 @@ func move(c *flows.Ctx, ch flows.Change) error {
 
 // parseDate reads YYYY-MM-DD as the end of that day in WITA (23:59), as due dates end.
 func parseDate(in string) (time.Time, bool) {
-	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in), time.FixedZone("WITA", 8*3600))
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in), locales.Location())
 	if err != nil {
 		return time.Time{}, false
 	}
