@@ -61,11 +61,16 @@ const applicationColumns = `a.id, coalesce(a.number, ''), coalesce(a.owner_id, 0
 	a.product, a.product_name, coalesce(a.kabupaten, ''), coalesce(a.status_note, ''), a.due_at,
 	coalesce(a.permit_number, ''), a.permit_valid_until, a.submitted_at, a.created_at, a.updated_at`
 
+// applicationFields are the scan targets of applicationColumns, for a query that selects more.
+func applicationFields(a *Application) []any {
+	return []any{&a.ID, &a.Number, &a.OwnerID, &a.BusinessID, &a.Path, &a.Status,
+		&a.Product, &a.ProductName, &a.Kabupaten, &a.StatusNote, &a.DueAt,
+		&a.PermitNumber, &a.PermitValidUntil, &a.SubmittedAt, &a.CreatedAt, &a.UpdatedAt}
+}
+
 func scanApplication(row pgx.Row) (Application, error) {
 	var a Application
-	err := row.Scan(&a.ID, &a.Number, &a.OwnerID, &a.BusinessID, &a.Path, &a.Status,
-		&a.Product, &a.ProductName, &a.Kabupaten, &a.StatusNote, &a.DueAt,
-		&a.PermitNumber, &a.PermitValidUntil, &a.SubmittedAt, &a.CreatedAt, &a.UpdatedAt)
+	err := row.Scan(applicationFields(&a)...)
 	return a, err
 }
 

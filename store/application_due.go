@@ -43,13 +43,6 @@ func ApplicationsDue(ctx context.Context, db DB, status string, from, to time.Ti
 	return apps, nil
 }
 
-// applicationFields are the scan targets of applicationColumns, for a query that selects more.
-func applicationFields(a *Application) []any {
-	return []any{&a.ID, &a.Number, &a.OwnerID, &a.BusinessID, &a.Path, &a.Status,
-		&a.Product, &a.ProductName, &a.Kabupaten, &a.StatusNote, &a.DueAt,
-		&a.PermitNumber, &a.PermitValidUntil, &a.SubmittedAt, &a.CreatedAt, &a.UpdatedAt}
-}
-
 // PermitsExpiring returns the approved applications whose permit is valid until a day after from
 // and no later than to (dates, read in UTC as stored), by that day and id, as ApplicationsDue
 // does; Since is when the application was approved.
