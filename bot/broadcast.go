@@ -220,10 +220,7 @@ func (b *Broadcaster) progress(ctx context.Context, id int64) error {
 
 // staffLocalizer speaks the staff member's language.
 func (b *Broadcaster) staffLocalizer(ctx context.Context, db store.DB, chat int64) *locales.Localizer {
-	lang := "id"
-	if o, err := store.OwnerByTelegramID(ctx, db, chat); err == nil {
-		lang = o.Lang
-	}
+	lang, _ := store.OwnerLang(ctx, db, chat) // "" (not found or unreadable) is the default language
 	return b.cfg.Messages.For(lang)
 }
 
