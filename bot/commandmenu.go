@@ -38,12 +38,8 @@ func commandMenuCall(chatID int64, menu, lang string) (tgCall, error) {
 	switch menu {
 	case flows.MenuDefault:
 		return tgCall{method: "deleteMyCommands", noCommands: &tgbot.DeleteMyCommandsParams{Scope: scope}}, nil
-	case flows.MenuStaff:
-		cmds = roleMenu("staff")
-	case flows.MenuViewer:
-		cmds = roleMenu("viewer")
-	case flows.MenuAdmin:
-		cmds = roleMenu("admin")
+	case flows.MenuStaff, flows.MenuViewer, flows.MenuAdmin:
+		cmds = roleMenu(menu) // a staff menu is named after its role
 	default:
 		return tgCall{}, fmt.Errorf("bot: unknown command menu %q", menu)
 	}
