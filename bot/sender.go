@@ -441,7 +441,7 @@ func retryDelay(attempts int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// senderSleep waits d; false when ctx ended first.
+// sleepCtx waits d; false when ctx ended first.
 func sleepCtx(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
