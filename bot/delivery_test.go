@@ -14,13 +14,7 @@ import (
 // when Telegram is called).
 func (r *senderRig) waitDB(what string, cond func() bool) {
 	r.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("waiting for %s: gave up after 20s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(r.t, what, cond)
 }
 
 // claimedOnce waits until the chat's reply queue has been claimed (its first attempt counted).

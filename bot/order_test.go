@@ -34,13 +34,7 @@ func TestWebhookOrderHoldWaitsForALateEarlierUpdate(t *testing.T) {
 			} else {
 				// The dispatcher has looked at 11 and held it back (it would otherwise answer it
 				// before 10 arrives).
-				deadline := time.Now().Add(20 * time.Second)
-				for counterValue(m.UpdatesHeld) == 0 {
-					if time.Now().After(deadline) {
-						t.Fatal("update 11 was never held back")
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
+				waitFor(t, "update 11 to be held back", func() bool { return counterValue(m.UpdatesHeld) > 0 })
 			}
 			put(t, s, 10, 7, textUpdate(10, 7, "sepuluh"))
 			d.Notify(7)
@@ -129,22 +123,15 @@ func TestOnlyOneInstancePollsAndAnotherTakesOver(t *testing.T) {
 		}
 		return k, who
 	}
-	deadline := time.Now().Add(20 * time.Second)
 	var leader *instance
-	for {
+	waitFor(t, "an instance to become the poller", func() bool {
 		k, who := leaders()
 		if k > 1 {
 			t.Fatal("two instances poll at once")
 		}
-		if k == 1 {
-			leader = who
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no instance became the poller")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		leader = who
+		return k == 1
+	})
 	u := srv.User(501, "Maria", "id")
 	u.Send("satu")
 	waitOutbox(t, s, n, 1)
@@ -159,12 +146,7 @@ func TestOnlyOneInstancePollsAndAnotherTakesOver(t *testing.T) {
 	if leader == a {
 		other = b
 	}
-	for counterValue(other.m.IntakeLeader) != 1 {
-		if time.Now().After(deadline.Add(10 * time.Second)) {
-			t.Fatal("the other instance never took over")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, "the other instance to take over", func() bool { return counterValue(other.m.IntakeLeader) == 1 })
 	u.Send("dua")
 	if got := replyTexts(waitOutbox(t, s, n, 2), 501); !slices.Equal(got, []string{"echo: satu", "echo: dua"}) {
 		t.Fatalf("replies %q", got)

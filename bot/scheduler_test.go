@@ -11,7 +11,7 @@ import (
 )
 
 // waitFor polls cond until it holds (a condition, not a timing), failing after 30s.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
