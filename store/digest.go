@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,7 +52,7 @@ func WeekDigest(ctx context.Context, db DB, f QueueFilter, weekFrom, now, waitin
 			count(*) FILTER (WHERE a.status IN ('submitted', 'in_review') AND a.submitted_at < $5),
 			count(*) FILTER (WHERE a.status = 'needs_fix' AND a.due_at >= $3 AND a.due_at < $4)
 		FROM applications a
-		WHERE a.number IS NOT NULL AND ($1::text[] IS NULL OR a.path = ANY ($1)) AND ($2::text[] IS NULL OR a.kabupaten = ANY ($2))`,
+		WHERE a.number IS NOT NULL AND `+officeShareSQL,
 		f.Paths, f.Kabupaten, weekFrom, now, waitingSince).Scan(&d.New, &d.Waiting, &d.Lapsed)
 	if err != nil {
 		return d, fmt.Errorf("store: week digest: %w", err)

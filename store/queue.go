@@ -18,6 +18,10 @@ type QueueFilter struct {
 	Offset, Limit            int
 }
 
+// officeShareSQL is the condition on applications a that keeps to a filter's office share, its
+// Paths as $1 and its Kabupaten as $2 (nil: any).
+const officeShareSQL = `($1::text[] IS NULL OR a.path = ANY ($1)) AND ($2::text[] IS NULL OR a.kabupaten = ANY ($2))`
+
 // The open statuses, in the order of an application's life.
 var openStatuses = []string{"submitted", "in_review", "needs_fix", "awaiting_payment"}
 

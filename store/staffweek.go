@@ -26,7 +26,7 @@ func CorrectionsLapsed(ctx context.Context, db DB, f QueueFilter, from, to time.
 		SELECT a.id, a.number, coalesce(b.name, ''), coalesce(a.kabupaten, ''), a.due_at
 		FROM applications a LEFT JOIN businesses b ON b.id = a.business_id
 		WHERE a.status = 'needs_fix' AND a.number IS NOT NULL AND a.due_at > $3 AND a.due_at <= $4
-			AND ($1::text[] IS NULL OR a.path = ANY ($1)) AND ($2::text[] IS NULL OR a.kabupaten = ANY ($2))
+			AND `+officeShareSQL+`
 		ORDER BY a.due_at, a.id`, f.Paths, f.Kabupaten, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("store: corrections lapsed by %v: %w", to, err)

@@ -26,7 +26,7 @@ type Stats struct {
 // limit of them listed).
 func ApplicationStats(ctx context.Context, db DB, f QueueFilter, waitingSince time.Time, limit int) (Stats, error) {
 	s := Stats{ByStatus: map[string]int{}, ByPath: map[string]int{}, ByKabupaten: map[string]int{}}
-	share := `a.number IS NOT NULL AND ($1::text[] IS NULL OR a.path = ANY ($1)) AND ($2::text[] IS NULL OR a.kabupaten = ANY ($2))`
+	share := `a.number IS NOT NULL AND ` + officeShareSQL
 	rows, err := db.Query(ctx, `
 		SELECT 'status', a.status, count(*) FROM applications a WHERE `+share+` GROUP BY a.status
 		UNION ALL SELECT 'path', a.path, count(*) FROM applications a WHERE `+share+` GROUP BY a.path
