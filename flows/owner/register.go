@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,7 +71,7 @@ func registerFlow() *flows.Flow {
 					}},
 			)
 			steps = append(steps, documentSteps(c)...)
-			editable := []string{"product_name", "brand", "product_type", "composition", "packaging", "net_content", "shelf_life", "storage"}
+			editable := slices.Clone(productFields)
 			for _, d := range askedDocuments(c) {
 				editable = append(editable, "doc_"+d.Code)
 			}
@@ -107,6 +108,10 @@ func registerFlow() *flows.Flow {
 		Done: submitApplication,
 	}
 }
+
+// productFields are the registration's answers about the product: editable from the summary and
+// kept as the application's product data.
+var productFields = []string{"product_name", "brand", "product_type", "composition", "packaging", "net_content", "shelf_life", "storage"}
 
 // cmdRegister starts a registration, offering back a parked one first.
 func cmdRegister(c *flows.Ctx) error {
@@ -441,7 +446,7 @@ func submitApplication(c *flows.Ctx) error {
 	}
 	path := effectivePath(c)
 	product := map[string]string{}
-	for _, k := range []string{"product_name", "brand", "product_type", "composition", "packaging", "net_content", "shelf_life", "storage"} {
+	for _, k := range productFields {
 		product[k] = c.Get(k)
 	}
 	var docs []store.NewDocument
