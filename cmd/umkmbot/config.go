@@ -178,7 +178,7 @@ func parseConfigWith(name, summary string, envs []string, args []string, env *ru
 	fs.SetOutput(out)
 	var used []*setting
 	for _, s := range c.settings() {
-		if !contains(envs, s.env) {
+		if !slices.Contains(envs, s.env) {
 			continue
 		}
 		used = append(used, s)
@@ -299,15 +299,6 @@ func (c *Config) crossCheck(used []*setting) []error {
 		}
 	}
 	return errs
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // optional accepts an empty value, else applies check.
@@ -454,7 +445,7 @@ func nonEmpty(v string) error {
 
 func oneOf(opts ...string) func(string) error {
 	return func(v string) error {
-		if contains(opts, strings.ToLower(v)) {
+		if slices.Contains(opts, strings.ToLower(v)) {
 			return nil
 		}
 		return fmt.Errorf("must be one of %s", strings.Join(opts, ", "))
