@@ -31,10 +31,7 @@ func LockApplicationsByNumber(ctx context.Context, db DB, numbers []string) (map
 	}
 	targets, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ImportTarget, error) {
 		var t ImportTarget
-		a := &t.App
-		err := r.Scan(&a.ID, &a.Number, &a.OwnerID, &a.BusinessID, &a.Path, &a.Status,
-			&a.Product, &a.ProductName, &a.Kabupaten, &a.StatusNote, &a.DueAt,
-			&a.PermitNumber, &a.PermitValidUntil, &a.SubmittedAt, &a.CreatedAt, &a.UpdatedAt, &t.Changes)
+		err := r.Scan(append(applicationFields(&t.App), &t.Changes)...)
 		return t, err
 	})
 	if err != nil {
