@@ -30,8 +30,8 @@ func inviteHash(code string) []byte {
 func CreateInvite(ctx context.Context, db DB, code string, inv *Invite) error {
 	err := db.QueryRow(ctx, `
 		INSERT INTO staff_invites (code_hash, office, role, created_by, expires_at, created_at)
-		VALUES ($1, $2, $3, nullif($4::bigint, 0), $5, $6) RETURNING id`,
-		inviteHash(code), inv.Office, inv.Role, inv.CreatedBy, inv.ExpiresAt, timeOrNow(inv.CreatedAt)).Scan(&inv.ID)
+		VALUES ($1, $2, $3, nullif($4::bigint, 0), $5, coalesce($6, now())) RETURNING id`,
+		inviteHash(code), inv.Office, inv.Role, inv.CreatedBy, inv.ExpiresAt, timeOrNil(inv.CreatedAt)).Scan(&inv.ID)
 	if err != nil {
 		return fmt.Errorf("store: create invite: %w", err)
 	}
@@ -76,11 +76,4 @@ func RedeemInvite(ctx context.Context, db DB, code string, telegramUserID int64,
 		return Staff{}, Invite{}, fmt.Errorf("store: redeem invite: %w", err)
 	}
 	return s, inv, nil
-}
-
-func timeOrNow(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Now()
-	}
-	return t
 }
