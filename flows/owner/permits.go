@@ -77,7 +77,7 @@ func heldPermitFlow() *flows.Flow {
 				{Name: "path", Prompt: "PermitHeldAskPath", Input: flows.InputChoice, Choices: heldPathChoices},
 				{Name: "number", Prompt: "PermitHeldAskNumber", Help: "PermitHeldHelpNumber", Input: flows.InputText,
 					Data: heldPathData, Parse: parseHeldNumber},
-				{Name: "product", Prompt: "PermitHeldAskProduct", Input: flows.InputText, Parse: parseHeldProduct},
+				{Name: "product", Prompt: "PermitHeldAskProduct", Input: flows.InputText, Parse: parseShortText},
 				{Name: "year_ok", Prompt: "PermitHeldConfirmYear", Input: flows.InputYesNo,
 					Data: func(c *flows.Ctx) map[string]any { return map[string]any{"Year": c.Get("year")} },
 					Skip: func(*flows.Ctx) bool { return !pirt }},
@@ -125,17 +125,6 @@ func parseHeldNumber(c *flows.Ctx, in string) (string, *flows.Problem) {
 		c.Set("year", strconv.Itoa(year))
 	}
 	return p.Canonical, nil
-}
-
-func parseHeldProduct(c *flows.Ctx, in string) (string, *flows.Problem) {
-	in = strings.TrimSpace(in)
-	switch n := len([]rune(in)); {
-	case n < 2:
-		return "", flows.NewProblem("CommonTooShort")
-	case n > 100:
-		return "", &flows.Problem{Msg: "CommonTooLong", Data: map[string]any{"Max": 100}}
-	}
-	return in, nil
 }
 
 // parseHeldUntil reads the last valid day, day first as owners write it (31-12-2028,
