@@ -2,6 +2,7 @@ package owner
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,14 +77,17 @@ func profileFlow() *flows.Flow {
 					}},
 				{Name: "summary", Prompt: "ProfileSummary", Input: flows.InputConfirm, Skip: firstRun, Confirm: "ProfileSaveButton",
 					Data: func(c *flows.Ctx) map[string]any {
-						return map[string]any{"Summary": c.Summary("name", "business", "kabupaten", "desa", "phone", "nib", "ovop") + trainingRecord(c)}
+						return map[string]any{"Summary": c.Summary(profileFields...) + trainingRecord(c)}
 					},
-					Editable: []string{"name", "business", "kabupaten", "desa", "phone", "nib", "ovop"}},
+					Editable: profileFields},
 			}
 		},
 		Done: saveProfile,
 	}
 }
+
+// profileFields are the profile's answers, as its summary lists them.
+var profileFields = []string{"name", "business", "kabupaten", "desa", "phone", "nib", "ovop"}
 
 // prefillProfile starts /profil on the summary when a profile exists, so the owner sees it and
 // can change any part.
@@ -104,7 +108,7 @@ func prefillProfile(c *flows.Ctx) error {
 	c.Set("nib", b.NIB)
 	c.Set("ovop", b.OVOPProduct)
 	c.Set(flows.KeyPrefilled, "1")
-	c.Sess.Trail = []string{"name", "business", "kabupaten", "desa", "phone", "nib", "ovop"}
+	c.Sess.Trail = slices.Clone(profileFields)
 	return c.GoTo("summary")
 }
 
