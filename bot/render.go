@@ -103,14 +103,8 @@ func renderReply(chatID int64, r flows.Reply, paid bool) ([]tgCall, error) {
 		if strings.TrimSpace(rest) == "" {
 			fileMarkup = markup
 		}
-		var c tgCall
-		if r.Photo && r.Upload == nil {
-			c = tgCall{method: "sendPhoto", photo: &tgbot.SendPhotoParams{ChatID: chatID, Photo: file,
-				Caption: caption, AllowPaidBroadcast: paid, ReplyMarkup: fileMarkup}}
-		} else {
-			c = tgCall{method: "sendDocument", document: &tgbot.SendDocumentParams{ChatID: chatID, Document: file,
-				Caption: caption, AllowPaidBroadcast: paid, ReplyMarkup: fileMarkup}, upload: r.Upload}
-		}
+		c := fileCall(chatID, file, r.Photo && r.Upload == nil, caption, fileMarkup, paid)
+		c.upload = r.Upload
 		return append([]tgCall{c}, textCalls(chatID, rest, 0, markup, paid)...), nil
 	}
 	if strings.TrimSpace(r.Text) == "" {
@@ -165,14 +159,7 @@ func mediaRuns(media []flows.Media) [][]flows.Media {
 func albumCall(chatID int64, files []flows.Media, paid bool) tgCall {
 	if len(files) == 1 {
 		f := files[0]
-		file := &models.InputFileString{Data: f.FileID}
-		caption := truncateUTF16(f.Caption, maxCaption)
-		if f.Photo {
-			return tgCall{method: "sendPhoto", photo: &tgbot.SendPhotoParams{ChatID: chatID, Photo: file,
-				Caption: caption, AllowPaidBroadcast: paid}}
-		}
-		return tgCall{method: "sendDocument", document: &tgbot.SendDocumentParams{ChatID: chatID, Document: file,
-			Caption: caption, AllowPaidBroadcast: paid}}
+		return fileCall(chatID, &models.InputFileString{Data: f.FileID}, f.Photo, truncateUTF16(f.Caption, maxCaption), nil, paid)
 	}
 	items := make([]models.InputMedia, 0, len(files))
 	for _, f := range files {
@@ -185,6 +172,16 @@ func albumCall(chatID int64, files []flows.Media, paid bool) tgCall {
 	}
 	return tgCall{method: "sendMediaGroup", album: &tgbot.SendMediaGroupParams{ChatID: chatID, Media: items,
 		AllowPaidBroadcast: paid}}
+}
+
+// fileCall sends one file as a photo or a document, with its caption and markup.
+func fileCall(chatID int64, file models.InputFile, photo bool, caption string, markup models.ReplyMarkup, paid bool) tgCall {
+	if photo {
+		return tgCall{method: "sendPhoto", photo: &tgbot.SendPhotoParams{ChatID: chatID, Photo: file,
+			Caption: caption, AllowPaidBroadcast: paid, ReplyMarkup: markup}}
+	}
+	return tgCall{method: "sendDocument", document: &tgbot.SendDocumentParams{ChatID: chatID, Document: file,
+		Caption: caption, AllowPaidBroadcast: paid, ReplyMarkup: markup}}
 }
 
 // textCalls sends text as one message or several, the first editing editID when it is set, the
