@@ -121,10 +121,15 @@ func TestNextPendingUpdateKeepsChatOrderAcrossTransactions(t *testing.T) {
 		t.Fatalf("first transaction got %+v, %v; want update 7 with more", u, err)
 	}
 
-	got := make(chan int64, 1)
+	got, pids := make(chan int64, 1), make(chan int32, 1)
 	go func() {
 		var id int64
 		err := s.Tx(ctx, func(tx pgx.Tx) error {
+			var pid int32
+			if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+				return err
+			}
+			pids <- pid
 			u, err := store.NextPendingUpdate(ctx, tx, 1)
 			id = u.UpdateID
 			return err
@@ -135,26 +140,11 @@ func TestNextPendingUpdateKeepsChatOrderAcrossTransactions(t *testing.T) {
 		got <- id
 	}()
 	// The second transaction must be waiting for the first one's row lock, not past it.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var waiting bool
-		if err := s.DB().QueryRow(ctx, `
-			SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-			WHERE wait_event_type = 'Lock' AND query LIKE '%FROM inbox i%' AND datname = current_database())`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting {
-			break
-		}
-		select {
-		case id := <-got:
-			t.Fatalf("second transaction got update %d while update 7 was being handled; it must wait", id)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the second transaction never waited for the first")
-		}
-		time.Sleep(5 * time.Millisecond)
+	waitForLock(t, s.DB(), <-pids, "the second transaction")
+	select {
+	case id := <-got:
+		t.Fatalf("second transaction got update %d while update 7 was being handled; it must wait", id)
+	default:
 	}
 	if err := store.MarkHandled(ctx, first, 7); err != nil {
 		t.Fatal(err)

@@ -125,21 +125,7 @@ func TestTrainingTwoCancelsAtOnce(t *testing.T) {
 			return err
 		})
 	}()
-	pid := <-pids
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var wait string
-		if err := db.QueryRow(ctx, `SELECT coalesce(wait_event_type, '') FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&wait); err != nil {
-			t.Fatal(err)
-		}
-		if wait == "Lock" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the second cancel never waited for a lock")
-		}
-		time.Sleep(5 * time.Millisecond) // polling PostgreSQL for the condition, not a synchronisation sleep
-	}
+	waitForLock(t, db, <-pids, "the second cancel")
 	close(release)
 	if err := <-done1; err != nil {
 		t.Fatal(err)
@@ -267,21 +253,7 @@ func TestTrainingLeaveWaitlistWhileSeatFreed(t *testing.T) {
 			return err
 		})
 	}()
-	pid := <-pids
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var wait string
-		if err := db.QueryRow(ctx, `SELECT coalesce(wait_event_type, '') FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&wait); err != nil {
-			t.Fatal(err)
-		}
-		if wait == "Lock" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the cancel never waited for a lock")
-		}
-		time.Sleep(5 * time.Millisecond) // polling PostgreSQL for the condition, not a synchronisation sleep
-	}
+	waitForLock(t, db, <-pids, "the cancel")
 	close(release)
 	if err := <-left; err != nil {
 		t.Fatal(err)
@@ -306,5 +278,25 @@ func TestTrainingLeaveWaitlistWhileSeatFreed(t *testing.T) {
 	}
 	if !slices.Equal(registered, []int64{next.ID}) || waiting != 0 {
 		t.Fatalf("registered %v and %d waiting, want only owner %d registered and no one waiting", registered, waiting, next.ID)
+	}
+}
+
+// waitForLock waits until the backend pid waits for a lock; what names it in the failure.
+func waitForLock(t *testing.T, db store.DB, pid int32, what string) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var wait string
+		if err := db.QueryRow(ctx, `SELECT coalesce(wait_event_type, '') FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&wait); err != nil {
+			t.Fatal(err)
+		}
+		if wait == "Lock" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never waited for a lock", what)
+		}
+		time.Sleep(5 * time.Millisecond) // polling PostgreSQL for the condition, not a synchronisation sleep
 	}
 }
