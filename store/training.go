@@ -126,27 +126,15 @@ func UpcomingTrainings(ctx context.Context, db DB, now time.Time, ownerID int64,
 // ErrTrainingFull.
 func RegisterForTraining(ctx context.Context, db DB, trainingID, ownerID int64, at time.Time) error {
 	err := inTx(ctx, db, func(tx DB) error {
-		var (
-			quota       int
-			startsAt    time.Time
-			cancelledAt *time.Time
-		)
-		err := tx.QueryRow(ctx, `SELECT quota, starts_at, cancelled_at FROM trainings WHERE id = $1 FOR UPDATE`, trainingID).
-			Scan(&quota, &startsAt, &cancelledAt)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		}
+		tr, err := lockTraining(ctx, tx, trainingID)
 		if err != nil {
 			return err
 		}
-		if cancelledAt != nil || !startsAt.After(at) {
+		if tr.CancelledAt != nil || !tr.StartsAt.After(at) {
 			return ErrTrainingClosed
 		}
-		var registered int
-		var mine bool
-		if err := tx.QueryRow(ctx, `
-			SELECT count(*), coalesce(bool_or(owner_id = $2), false) FROM training_registrations WHERE training_id = $1`,
-			trainingID, ownerID).Scan(&registered, &mine); err != nil {
+		registered, mine, err := registrations(ctx, tx, trainingID, ownerID)
+		if err != nil {
 			return err
 		}
 		ahead, err := waitingAhead(ctx, tx, trainingID, ownerID)
@@ -156,7 +144,7 @@ func RegisterForTraining(ctx context.Context, db DB, trainingID, ownerID int64, 
 		switch {
 		case mine:
 			return ErrAlreadyRegistered
-		case registered+ahead >= quota:
+		case registered+ahead >= tr.Quota:
 			return ErrTrainingFull
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO training_registrations (training_id, owner_id, registered_at) VALUES ($1, $2, $3)`,

@@ -95,11 +95,8 @@ func JoinTrainingWaitlist(ctx context.Context, db DB, trainingID, ownerID int64,
 		if tr.CancelledAt != nil || !tr.StartsAt.After(at) {
 			return ErrTrainingClosed
 		}
-		var count int
-		var mine bool
-		if err := tx.QueryRow(ctx, `
-			SELECT count(*), coalesce(bool_or(owner_id = $2), false) FROM training_registrations WHERE training_id = $1`,
-			trainingID, ownerID).Scan(&count, &mine); err != nil {
+		count, mine, err := registrations(ctx, tx, trainingID, ownerID)
+		if err != nil {
 			return err
 		}
 		if mine {
@@ -133,6 +130,14 @@ func JoinTrainingWaitlist(ctx context.Context, db DB, trainingID, ownerID int64,
 		return registered, place, fmt.Errorf("store: owner %d on the waiting list of training %d: %w", ownerID, trainingID, err)
 	}
 	return registered, place, nil
+}
+
+// registrations counts the training's registrations and says whether the owner's is one of them.
+func registrations(ctx context.Context, tx DB, trainingID, ownerID int64) (n int, mine bool, err error) {
+	err = tx.QueryRow(ctx, `
+		SELECT count(*), coalesce(bool_or(owner_id = $2), false) FROM training_registrations WHERE training_id = $1`,
+		trainingID, ownerID).Scan(&n, &mine)
+	return n, mine, err
 }
 
 // waitlistPlace is the owner's place on the training's waiting list (1 is next), 0 when not on it.
