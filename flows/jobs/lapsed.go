@@ -59,14 +59,22 @@ func (j *Jobs) CorrectionsLapsed(ctx context.Context, db store.DB, now time.Time
 		return nil, fmt.Errorf("corrections lapsed: %w", err)
 	}
 	var msgs []Message
+	byShare := map[string][]store.LapsedCorrection{} // the lapses of a share, read once for its staff
 	for _, r := range recipients {
-		share, _ := j.recipientShare(r) // staff of an office no longer in the rules: nothing
-		lapsed, err := store.CorrectionsLapsed(ctx, db, share, now.Add(-lapsedUseful), now)
-		if err != nil {
-			return nil, fmt.Errorf("corrections lapsed: %w", err)
+		shareKey := "office:" + r.Unit
+		if r.Role == "admin" {
+			shareKey = "admin"
+		}
+		all, read := byShare[shareKey]
+		if !read {
+			share, _ := j.recipientShare(r) // staff of an office no longer in the rules: nothing
+			if all, err = store.CorrectionsLapsed(ctx, db, share, now.Add(-lapsedUseful), now); err != nil {
+				return nil, fmt.Errorf("corrections lapsed: %w", err)
+			}
+			byShare[shareKey] = all
 		}
 		sid := strconv.FormatInt(r.StaffID, 10)
-		lapsed = slices.DeleteFunc(lapsed, func(a store.LapsedCorrection) bool { return told[sid+":"+lapseKey(a)] })
+		lapsed := slices.DeleteFunc(slices.Clone(all), func(a store.LapsedCorrection) bool { return told[sid+":"+lapseKey(a)] })
 		if len(lapsed) == 0 {
 			continue
 		}

@@ -174,3 +174,27 @@ func TestCorrectionsLapsedTwice(t *testing.T) {
 		})
 	}
 }
+
+// Staff of one office are told each what they have not heard: one who joins after a lapse was
+// named hears of it with the next lapse; the one told already hears only of the next.
+func TestCorrectionsLapsedEachPerson(t *testing.T) {
+	h := newHarness(t, 1, lapsedJob)
+	h.staff(9301, "dinkes_ngada", "staff")
+	dueA, dueG := at(2026, 11, 30, 23, 59), at(2026, 12, 1, 23, 59)
+	a := h.lapsedApp("NTT-LLLL-0001", "spp_irt", "Kopi Sikka Jaya", dueA)
+	g := h.lapsedApp("NTT-LLLL-0007", "spp_irt", "Garam Lamakera", dueG)
+	h.every(time.Hour, at(2026, 11, 30, 0, 0), at(2026, 12, 1, 12, 0)) // 9301 is told of a
+	h.staff(9304, "dinkes_ngada", "staff")
+	msgs, err := h.jobs.CorrectionsLapsed(h.ctx, h.st.DB(), at(2026, 12, 2, 8, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[int64]string{}
+	for _, m := range msgs {
+		keys[m.ChatID] = m.Key
+	}
+	if len(msgs) != 2 || !strings.HasSuffix(keys[9301], fmt.Sprintf(":%d@%d", g, dueG.Unix())) ||
+		!strings.HasSuffix(keys[9304], fmt.Sprintf(":%d@%d,%d@%d", a, dueA.Unix(), g, dueG.Unix())) {
+		t.Fatalf("messages: %+v", msgs)
+	}
+}
