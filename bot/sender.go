@@ -265,7 +265,8 @@ func (s *Sender) deliver(ctx context.Context, q store.ClaimedQueue, bulkToken bo
 		if payload.Sent > 0 {
 			ref = "" // its first message went in an earlier attempt, and took the name then
 		}
-		paid := s.cfg.PaidBroadcast && m.Priority == store.PriorityBroadcast
+		class := s.queueClass(m.Priority)
+		paid := class == classPaid
 		calls, err := renderPayload(m.ChatID, payload, paid)
 		if err != nil {
 			s.m.Sends.WithLabelValues("failed").Inc()
@@ -273,7 +274,9 @@ func (s *Sender) deliver(ctx context.Context, q store.ClaimedQueue, bulkToken bo
 			out.FailedID, out.FailReason = m.ID, err.Error()
 			return out
 		}
-		class := classOf(payload, m.Priority, paid)
+		if payload.Kind == KindCallbackAnswer {
+			class = classAnswer // not a message: no budget
+		}
 		done := payload.Sent
 		// giveBack ends the attempt at this message: what went before it is sent, it is the
 		// queue's first unsent message.
@@ -368,17 +371,16 @@ func (s *Sender) deliver(ctx context.Context, q store.ClaimedQueue, bulkToken bo
 	return out
 }
 
-// classOf says which of Telegram's limits a message counts against.
-func classOf(p Payload, priority int, paid bool) sendClass {
+// queueClass says which of Telegram's limits the messages of a queue at priority count against
+// (a callback answer counts against none).
+func (s *Sender) queueClass(priority int) sendClass {
 	switch {
-	case p.Kind == KindCallbackAnswer:
-		return classAnswer
-	case paid:
+	case priority == store.PriorityReply:
+		return classReply
+	case s.cfg.PaidBroadcast && priority == store.PriorityBroadcast:
 		return classPaid
-	case priority != store.PriorityReply:
-		return classBulk
 	}
-	return classReply
+	return classBulk
 }
 
 // waitTurn waits until the limiter lets a call of class to chatID go. It gives up (false, with

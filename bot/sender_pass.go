@@ -231,12 +231,8 @@ func (p *pass) next(ctx context.Context) (q store.ClaimedQueue, bulk bool, ok bo
 		var wait time.Duration
 		if len(p.jobs) > 0 {
 			top := p.jobs[0]
-			class := classReply
-			if top.Priority != store.PriorityReply {
-				class = classBulk
-				if p.s.cfg.PaidBroadcast && top.Priority == store.PriorityBroadcast {
-					class = classPaid
-				}
+			class := p.s.queueClass(top.Priority)
+			if class != classReply {
 				wait = p.s.lim.take(p.s.now(), top.ChatID, class)
 			}
 			if wait == 0 {
