@@ -275,6 +275,12 @@ const (
 	reasonCancelled   = "cancelled"
 )
 
+// failedCountsSQL counts the outbox_failed rows o by what a report makes of their reason
+// (unreachable, cancelled, failed), with reasonUnreachable as $1 and reasonCancelled as $2.
+const failedCountsSQL = `count(o.id) FILTER (WHERE o.reason = $1 OR o.reason LIKE 'forbidden%') AS unreachable,
+	count(o.id) FILTER (WHERE o.reason = $2) AS cancelled,
+	count(o.id) FILTER (WHERE o.reason <> $1 AND o.reason NOT LIKE 'forbidden%' AND o.reason <> $2) AS failed`
+
 // BroadcastReportOf counts the broadcast's messages: delivered are those queued and neither
 // still in the outbox nor in outbox_failed. A report frozen by FreezeBroadcastReports is read as
 // it was frozen.
@@ -286,12 +292,8 @@ func BroadcastReportOf(ctx context.Context, db DB, id int64) (BroadcastReport, e
 			coalesce((b.report->>'unreachable')::int, f.unreachable),
 			coalesce((b.report->>'failed')::int, f.failed),
 			coalesce((b.report->>'cancelled')::int, f.cancelled)
-		FROM broadcasts b, LATERAL (
-			SELECT count(*) FILTER (WHERE reason = $2 OR reason LIKE 'forbidden%') AS unreachable,
-				count(*) FILTER (WHERE reason = $3) AS cancelled,
-				count(*) FILTER (WHERE reason <> $2 AND reason NOT LIKE 'forbidden%' AND reason <> $3) AS failed
-			FROM outbox_failed WHERE broadcast_id = b.id) f
-		WHERE b.id = $1`, id, reasonUnreachable, reasonCancelled).
+		FROM broadcasts b, LATERAL (SELECT `+failedCountsSQL+` FROM outbox_failed o WHERE o.broadcast_id = b.id) f
+		WHERE b.id = $3`, reasonUnreachable, reasonCancelled, id).
 		Scan(&r.Status, &r.Queued, &r.Waiting, &r.Unreachable, &r.Failed, &r.Cancelled)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, fmt.Errorf("store: broadcast %d report: %w", id, ErrNotFound)
@@ -310,10 +312,7 @@ func FreezeBroadcastReports(ctx context.Context, db DB) (int64, error) {
 	tag, err := db.Exec(ctx, `
 		UPDATE broadcasts b SET report = jsonb_build_object('unreachable', f.unreachable, 'failed', f.failed, 'cancelled', f.cancelled)
 		FROM (
-			SELECT b2.id,
-				count(o.id) FILTER (WHERE o.reason = $1 OR o.reason LIKE 'forbidden%') AS unreachable,
-				count(o.id) FILTER (WHERE o.reason = $2) AS cancelled,
-				count(o.id) FILTER (WHERE o.reason <> $1 AND o.reason NOT LIKE 'forbidden%' AND o.reason <> $2) AS failed
+			SELECT b2.id, `+failedCountsSQL+`
 			FROM broadcasts b2 LEFT JOIN outbox_failed o ON o.broadcast_id = b2.id
 			WHERE b2.status IN ('done', 'cancelled') AND b2.report IS NULL
 			  AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.broadcast_id = b2.id)
