@@ -386,3 +386,31 @@ func BenchmarkClaimOutboxDepth(b *testing.B) {
 		})
 	}
 }
+
+// A name sent twice in one batch of outcomes keeps the later message (one statement may not
+// write a row twice), and names are per chat.
+func TestRecordOutboxRefSentTwiceInOneBatch(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t).DB()
+	now := time.Now()
+	put(t, db, 5, store.PriorityReply, now.Add(-time.Second))
+	put(t, db, 6, store.PriorityReply, now.Add(-time.Second))
+	var outcomes []store.QueueOutcome
+	for _, q := range claim(t, db, now, store.ClaimOptions{}) {
+		refs := []store.MessageRef{{Ref: "progress", MessageID: 10}, {Ref: "progress", MessageID: 11}}
+		if q.ChatID == 6 {
+			refs = []store.MessageRef{{Ref: "progress", MessageID: 20}}
+		}
+		outcomes = append(outcomes, store.QueueOutcome{QueueKey: q.QueueKey, Claim: q.Claim, Sent: ids([]store.ClaimedQueue{q}),
+			At: now, Refs: refs})
+	}
+	if len(outcomes) != 2 {
+		t.Fatalf("claimed %d queues, want 2", len(outcomes))
+	}
+	record(t, db, outcomes...)
+	for chat, want := range map[int64]int{5: 11, 6: 20} {
+		if id, ok, err := store.MessageRefID(ctx, db, chat, "progress"); err != nil || !ok || id != want {
+			t.Errorf("chat %d: ref message %d (%v, %v), want %d", chat, id, ok, err, want)
+		}
+	}
+}
