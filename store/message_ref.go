@@ -34,21 +34,22 @@ func MessageRefID(ctx context.Context, db DB, chatID int64, ref string) (id int,
 func queueMessageRefs(b *pgx.Batch, outcomes []QueueOutcome) {
 	var chats, ids []int64
 	var refs []string
-	seen := map[QueueKey]map[string]int{}
+	type chatRef struct {
+		chat int64
+		ref  string
+	}
+	seen := map[chatRef]int{} // index in ids
 	for _, o := range outcomes {
 		for _, r := range o.Refs {
 			if r.Ref == "" || r.MessageID == 0 {
 				continue
 			}
-			k := QueueKey{ChatID: o.ChatID}
-			if seen[k] == nil {
-				seen[k] = map[string]int{}
-			}
-			if i, ok := seen[k][r.Ref]; ok {
+			k := chatRef{o.ChatID, r.Ref}
+			if i, ok := seen[k]; ok {
 				ids[i] = int64(r.MessageID) // one statement may not touch a row twice
 				continue
 			}
-			seen[k][r.Ref] = len(ids)
+			seen[k] = len(ids)
 			chats, refs, ids = append(chats, o.ChatID), append(refs, r.Ref), append(ids, int64(r.MessageID))
 		}
 	}
