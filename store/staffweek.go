@@ -38,12 +38,8 @@ func CorrectionsLapsed(ctx context.Context, db DB, f QueueFilter, from, to time.
 	return out, nil
 }
 
-// DedupeKeys returns the dedupe keys starting with prefix that were ever queued (outbox_keys
-// keeps them after their messages went, until RETAIN_OUTBOX): what a job told before, when one
-// message names several subjects.
-//
-// outbox_keys holds every key for RETAIN_OUTBOX (millions: one per owner per broadcast), so the
-// keys are read as a range of its primary key. starts_with alone cannot use that index under the
+// dedupeKeysQuery is DedupeKeys' statement. outbox_keys holds every key for RETAIN_OUTBOX
+// (millions: one per owner per broadcast), so the keys are read as a range of its primary key. starts_with alone cannot use that index under the
 // database's collation (C.UTF-8 is not "C" to the planner) and scanned the whole table. The
 // range is right because C.UTF-8 orders text by code point: every key that starts with prefix
 // lies between prefix and prefix followed by the highest code point, U+10FFFF (a key with that
@@ -54,6 +50,9 @@ const dedupeKeysQuery = `
 	WHERE dedupe_key >= $1 AND dedupe_key < $1 || chr(1114111) AND starts_with(dedupe_key, $1)
 	ORDER BY dedupe_key`
 
+// DedupeKeys returns the dedupe keys starting with prefix that were ever queued (outbox_keys
+// keeps them after their messages went, until RETAIN_OUTBOX): what a job told before, when one
+// message names several subjects.
 func DedupeKeys(ctx context.Context, db DB, prefix string) ([]string, error) {
 	rows, err := db.Query(ctx, dedupeKeysQuery, prefix)
 	if err != nil {
