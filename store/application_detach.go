@@ -14,7 +14,7 @@ import (
 func DetachOwnerApplications(ctx context.Context, db DB, ownerID int64) (int64, error) {
 	tag, err := db.Exec(ctx, `
 		UPDATE applications a SET owner_id = NULL, business_id = NULL
-		WHERE a.owner_id = $1 OR a.business_id IN (SELECT id FROM businesses WHERE owner_id = $1)`, ownerID)
+		WHERE `+ownerApplicationsSQL, ownerID)
 	if err != nil {
 		return 0, fmt.Errorf("store: detach applications of owner %d: %w", ownerID, err)
 	}

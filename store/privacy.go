@@ -75,24 +75,23 @@ func DeleteOwnerData(ctx context.Context, db DB, ownerID, askingUpdateID int64, 
 			WHERE owner_id = $1`, ownerID, at); err != nil {
 			return err
 		}
-		// The owner's applications: theirs, or made for one of their businesses.
 		if err := exec("draft_applications", `
 			DELETE FROM applications a WHERE a.status = 'draft'
-			  AND (a.owner_id = $1 OR a.business_id IN (SELECT id FROM businesses WHERE owner_id = $1))`, ownerID); err != nil {
+			  AND (`+ownerApplicationsSQL+`)`, ownerID); err != nil {
 			return err
 		}
 		if err := exec("documents", `
 			UPDATE application_documents d SET file_id = NULL, file_unique_id = NULL, file_name = NULL
 			FROM applications a
 			WHERE a.id = d.application_id
-			  AND (a.owner_id = $1 OR a.business_id IN (SELECT id FROM businesses WHERE owner_id = $1))
+			  AND (`+ownerApplicationsSQL+`)
 			  AND (d.file_id IS NOT NULL OR d.file_unique_id IS NOT NULL OR d.file_name IS NOT NULL)`, ownerID); err != nil {
 			return err
 		}
 		if err := exec("application_notes", `
 			DELETE FROM application_notes n USING applications a
 			WHERE a.id = n.application_id
-			  AND (a.owner_id = $1 OR a.business_id IN (SELECT id FROM businesses WHERE owner_id = $1))`, ownerID); err != nil {
+			  AND (`+ownerApplicationsSQL+`)`, ownerID); err != nil {
 			return err
 		}
 		if err := exec("training_registrations", `DELETE FROM training_registrations WHERE owner_id = $1`, ownerID); err != nil {
@@ -127,6 +126,10 @@ func DeleteOwnerData(ctx context.Context, db DB, ownerID, askingUpdateID int64, 
 	}
 	return nil
 }
+
+// ownerApplicationsSQL is the condition on applications a that selects the owner $1's: theirs, or
+// made for one of their businesses.
+const ownerApplicationsSQL = `a.owner_id = $1 OR a.business_id IN (SELECT id FROM businesses WHERE owner_id = $1)`
 
 // scrubChatInbox empties the raw update of the chat's handled and failed inbox rows, and of the
 // pending row askingUpdateID, keeping the rows (their update_id recognises a redelivery). It
