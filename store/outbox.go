@@ -117,7 +117,7 @@ func enqueueSQL(extra string) string {
 		), refused AS (
 			INSERT INTO outbox_failed (id, chat_id, priority, dedupe_key, broadcast_id, reason, created_at)
 			SELECT nextval(pg_get_serial_sequence('outbox', 'id')), chat_id, priority, nullif(dedupe_key, ''),
-				nullif(broadcast_id, 0), 'owner unreachable', now()
+				nullif(broadcast_id, 0), '` + reasonUnreachable + `', now()
 			FROM fresh WHERE unreachable
 		), added AS (
 			INSERT INTO outbox (chat_id, priority, payload, dedupe_key, not_before, broadcast_id)
