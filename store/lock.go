@@ -15,6 +15,9 @@ type SessionLock struct {
 	key  string
 }
 
+// lockKeySQL is the advisory lock key of the name $1 in the connection's current schema.
+const lockKeySQL = `hashtextextended($1 || '@' || current_schema(), 0)`
+
 // TryLock takes the advisory lock named key in the connection's current schema (so that two
 // deployments sharing one database on different schemas never share a lock) if nobody holds it:
 // (nil, nil) when someone does.
@@ -24,7 +27,7 @@ func (s *Store) TryLock(ctx context.Context, key string) (*SessionLock, error) {
 		return nil, fmt.Errorf("store: lock %s: %w", key, err)
 	}
 	var got bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtextextended($1 || '@' || current_schema(), 0))`, key).Scan(&got); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+lockKeySQL+`)`, key).Scan(&got); err != nil {
 		conn.Release()
 		return nil, fmt.Errorf("store: lock %s: %w", key, err)
 	}
@@ -40,7 +43,7 @@ func (s *Store) TryLock(ctx context.Context, key string) (*SessionLock, error) {
 func (l *SessionLock) Check(ctx context.Context) error {
 	var held bool
 	err := l.conn.QueryRow(ctx, `
-		WITH k AS (SELECT hashtextextended($1 || '@' || current_schema(), 0) AS v)
+		WITH k AS (SELECT `+lockKeySQL+` AS v)
 		SELECT EXISTS (SELECT 1 FROM pg_locks, k WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
 			AND objsubid = 1 AND classid = ((k.v >> 32) & 4294967295)::oid AND objid = (k.v & 4294967295)::oid)`,
 		l.key).Scan(&held)
@@ -55,7 +58,7 @@ func (l *SessionLock) Check(ctx context.Context) error {
 
 // Release lets the lock go. A connection that failed is dropped rather than returned to the pool.
 func (l *SessionLock) Release(ctx context.Context) {
-	if _, err := l.conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtextextended($1 || '@' || current_schema(), 0))`, l.key); err != nil {
+	if _, err := l.conn.Exec(ctx, `SELECT pg_advisory_unlock(`+lockKeySQL+`)`, l.key); err != nil {
 		// The session may hold the lock still: close the connection, which ends it.
 		_ = l.conn.Conn().Close(ctx)
 	}
