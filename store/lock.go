@@ -38,6 +38,16 @@ func (s *Store) TryLock(ctx context.Context, key string) (*SessionLock, error) {
 	return &SessionLock{conn: conn, key: key}, nil
 }
 
+// LockTx takes the advisory lock named key in the current schema for the rest of db's
+// transaction, waiting while another transaction holds it: runs of a job on several instances
+// take turns.
+func LockTx(ctx context.Context, db DB, key string) error {
+	if _, err := db.Exec(ctx, `SELECT pg_advisory_xact_lock(`+lockKeySQL+`)`, key); err != nil {
+		return fmt.Errorf("store: lock %s: %w", key, err)
+	}
+	return nil
+}
+
 // Check says whether the lock is still held: its connection still answers. A lock whose
 // connection failed is gone (the server released it), and Check says so.
 func (l *SessionLock) Check(ctx context.Context) error {

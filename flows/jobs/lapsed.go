@@ -23,8 +23,8 @@ const lapsedUseful = 7 * 24 * time.Hour
 const lapsedPerMessage = 30
 
 // lapsedLock serialises the runs of CorrectionsLapsed across instances for the rest of their
-// transaction ("umkmfix" in ASCII), so that a second run reads the first one's keys.
-const lapsedLock int64 = 0x756d6b6d666978
+// transaction, so that a second run reads the first one's keys.
+const lapsedLock = "corrections-lapsed"
 
 const lapsedKeyPrefix = "fixlapsed:staff:"
 
@@ -40,7 +40,7 @@ func (j *Jobs) CorrectionsLapsed(ctx context.Context, db store.DB, now time.Time
 		return nil, fmt.Errorf("corrections lapsed: jobs.Config.Rules is not set")
 	}
 	// Two instances that run at once would each name what the other is naming: one waits.
-	if _, err := db.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lapsedLock); err != nil {
+	if err := store.LockTx(ctx, db, lapsedLock); err != nil {
 		return nil, fmt.Errorf("corrections lapsed: %w", err)
 	}
 	keys, err := store.DedupeKeys(ctx, db, lapsedKeyPrefix)

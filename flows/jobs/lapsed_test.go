@@ -133,9 +133,11 @@ func TestCorrectionsLapsedRunsTakeTurns(t *testing.T) {
 	}()
 	// The second run waits on the first's lock.
 	for waiting := 0; waiting == 0; {
-		// The job's lock, 0x756d6b6d666978: its high and low 32 bits.
-		if err := h.st.DB().QueryRow(h.ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-			AND classid = x'756d6b'::int::oid AND objid = x'6d666978'::int::oid`).Scan(&waiting); err != nil {
+		// The job's lock in this schema (store.LockTx's key): its high and low 32 bits.
+		if err := h.st.DB().QueryRow(h.ctx, `
+			WITH k AS (SELECT hashtextextended('corrections-lapsed' || '@' || current_schema(), 0) AS v)
+			SELECT count(*) FROM pg_locks, k WHERE locktype = 'advisory' AND NOT granted
+				AND classid = ((k.v >> 32) & 4294967295)::oid AND objid = (k.v & 4294967295)::oid`).Scan(&waiting); err != nil {
 			t.Fatal(err)
 		}
 		select {
