@@ -454,7 +454,8 @@ func PruneOutboxHistory(ctx context.Context, db DB, before time.Time, batch int)
 	for _, q := range []struct{ what, stmt string }{
 		{"outbox history", `DELETE FROM outbox_failed WHERE id IN (SELECT id FROM outbox_failed WHERE failed_at < $1 LIMIT $2)`},
 		{"outbox keys", `DELETE FROM outbox_keys WHERE dedupe_key IN (SELECT dedupe_key FROM outbox_keys WHERE created_at < $1 LIMIT $2)`},
-		{"message refs", `DELETE FROM message_refs WHERE (chat_id, ref) IN (SELECT chat_id, ref FROM message_refs WHERE updated_at < $1 LIMIT $2)`},
+		{"message refs", `DELETE FROM message_refs WHERE (chat_id, ref) IN (SELECT chat_id, ref FROM message_refs WHERE updated_at < $1 LIMIT $2)
+			AND updated_at < $1`},
 	} {
 		n, err := pruneBatches(ctx, db, q.what, batch, q.stmt, before)
 		total += n
