@@ -42,6 +42,12 @@ func TestReviewTranscript(t *testing.T) {
 	if !strings.Contains(n, h.T("en", "Status_needs_fix")) {
 		t.Fatalf("owner's notice is not in English: %q", n)
 	}
+	// Due at the end of that day in WITA, not in the server's zone.
+	var due time.Time
+	h.Query(&due, `SELECT due_at FROM applications WHERE id = $1`, id)
+	if want := time.Date(2026, 12, 17, 23, 59, 0, 0, time.FixedZone("WITA", 8*3600)); !due.Equal(want) {
+		t.Fatalf("due_at %v, want %v", due, want)
+	}
 	var status, actor string
 	h.Query(&status, `SELECT status FROM applications WHERE id = $1`, id)
 	h.Query(&actor, `SELECT detail->'after'->>'status' FROM audit_log WHERE action = 'application.status' ORDER BY id DESC LIMIT 1`)
